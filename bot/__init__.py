@@ -1,0 +1,1 @@
+"""cocreate runtime: configuration, neutral events, routing, scheduling, adapters and the CLI."""

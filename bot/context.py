@@ -1,0 +1,105 @@
+"""What a handler receives: the event, who sent it, where, a database session, and ways to answer."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot.commands import split_args
+from bot.events import Choice, Event, Reply
+from storage.models import Chat, Community, Member
+
+if TYPE_CHECKING:
+    from bot.router import Command
+    from bot.services import Services
+
+
+@dataclass
+class Context:
+    """One unit of work: an incoming event or a scheduled job, inside one transaction."""
+
+    services: "Services"
+    session: Session
+    community: Community
+    now: datetime
+    chat: Chat | None = None
+    member: Member | None = None
+    event: Event | None = None
+    command: "Command | None" = None
+    args: str = ""
+    scheduled_at: datetime | None = None
+    late: bool = False
+    replies: list[Reply] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def argv(self) -> list[str]:
+        """The command's arguments split on whitespace, full-width digits folded."""
+        return split_args(self.args)
+
+    @property
+    def settings(self):
+        return self.services.settings
+
+    def config(self, key: str) -> Any:
+        """A feature's validated configuration section."""
+        return self.services.feature_config[key]
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored (UTC) time in the community's zone."""
+        return moment.astimezone(self.services.settings.tz)
+
+    def reply(
+        self,
+        text: str,
+        *,
+        mentions: tuple[int, ...] = (),
+        image: str | None = None,
+        choices: tuple[Choice, ...] = (),
+        open_choices: bool = False,
+        urgent: bool = False,
+    ) -> None:
+        """Answer in the chat the event came from; choices belong to the sender unless open."""
+        owner = None if open_choices or self.member is None else self.member.id
+        self.replies.append(
+            Reply(text, None, tuple(mentions), image, tuple(choices), owner, False, urgent)
+        )
+
+    def send(
+        self,
+        chat: Chat,
+        text: str,
+        *,
+        mentions: tuple[int, ...] = (),
+        image: str | None = None,
+        choices: tuple[Choice, ...] = (),
+        choices_for: int | None = None,
+        urgent: bool = False,
+        broadcast: bool = True,
+    ) -> None:
+        """Post to a given chat. Broadcasts wait out quiet hours unless urgent."""
+        self.replies.append(
+            Reply(text, chat.id, tuple(mentions), image, tuple(choices), choices_for, broadcast, urgent)
+        )
+
+    def emit(self, signal: str, **payload: Any) -> None:
+        """Tell other features something happened, inside this same transaction."""
+        for handler in self.services.registry.signals.get(signal, ()):
+            handler(self, **payload)
+
+    def schedule(self, job_id: str, task: str, trigger, *, args: dict[str, Any] | None = None,
+                 grace_seconds: int | None = None) -> None:
+        """Create or replace a scheduled job once this transaction has committed."""
+        scheduler = self.services.require_scheduler()
+        now = self.now
+        self.after_commit.append(
+            lambda: scheduler.put(job_id, task, trigger, args=args or {}, grace_seconds=grace_seconds, now=now)
+        )
+
+    def unschedule(self, job_id: str) -> None:
+        """Remove a scheduled job once this transaction has committed."""
+        scheduler = self.services.require_scheduler()
+        self.after_commit.append(lambda: scheduler.remove(job_id))

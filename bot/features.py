@@ -1,0 +1,16 @@
+"""The feature modules a runtime includes, each exposing a ``router``."""
+from __future__ import annotations
+
+import importlib
+
+from bot.router import Registry
+
+FEATURES: tuple[str, ...] = (
+    "handlers.help",
+    "handlers.roster",
+)
+
+
+def build_registry(modules: tuple[str, ...] = FEATURES) -> Registry:
+    """Import each feature module and include its router."""
+    return Registry([importlib.import_module(name).router for name in modules])

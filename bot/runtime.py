@@ -1,0 +1,247 @@
+"""Assembling a process: settings → database → registry → dispatcher → scheduler → adapters.
+
+``SimulatedRuntime`` drives everything on a simulated clock (replay, demo, tests and the
+in-process benchmark); ``ServingRuntime`` serves adapters on the wall clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from bot.clock import Clock, SimulatedClock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.context import Context
+from bot.dispatch import Dispatcher
+from bot.events import Event, Outgoing
+from bot.features import FEATURES, build_registry
+from bot.roster import sync_config
+from bot.scheduler import JobCall, Scheduler
+from bot.services import Services
+from storage.db import make_engine, session_scope
+from storage.migrate import upgrade
+from storage.models import Community
+from sqlmodel import select
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """The pieces every way of running shares."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock,
+        database_url: str | None = None,
+        features: tuple[str, ...] = FEATURES,
+        simulated_platform: str | None = None,
+        bot_username: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.engine = make_engine(database_url or settings.database_url)
+        upgrade(self.engine)
+        self.registry = build_registry(features)
+        self.services = Services(
+            settings=settings,
+            registry=self.registry,
+            clock=clock,
+            engine=self.engine,
+            feature_config=_feature_config(settings, self.registry),
+            simulated_platform=simulated_platform,
+            bot_username=bot_username,
+        )
+        self.dispatcher = Dispatcher(self.services)
+        self.scheduler = Scheduler(engine=self.engine, tz=settings.tz, clock=clock, runner=self._on_job)
+        self.services.scheduler = self.scheduler
+        with session_scope(self.engine) as session:
+            sync_config(session, settings, now=clock.now())
+
+    def _on_job(self, call: JobCall) -> None:
+        raise NotImplementedError
+
+    def run_startup_hooks(self) -> None:
+        """Let each feature set up its periodic work, once per community."""
+        if not self.registry.startup:
+            return
+        with session_scope(self.engine) as session:
+            communities = session.exec(select(Community)).all()
+            for community in communities:
+                ctx = Context(self.services, session, community, self.clock.now())
+                for hook in self.registry.startup:
+                    hook(ctx)
+
+    def close(self) -> None:
+        self.scheduler.shutdown()
+        self.engine.dispose()
+
+
+def _feature_config(settings: Settings, registry) -> dict:
+    """Validate each feature's section of the config with the feature's own model."""
+    result = {}
+    for router in registry.routers:
+        if router.config_key and router.config_model:
+            try:
+                result[router.config_key] = router.config_model.model_validate(settings.section(router.config_key))
+            except ValidationError as exc:
+                details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                raise ConfigError(f"section `{router.config_key}`: {details}") from exc
+    return result
+
+
+class SimulatedRuntime(Runtime):
+    """Everything on a simulated clock: events and scheduled jobs happen at their own times."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        start: datetime,
+        sink: Callable[[Outgoing], None],
+        database_url: str | None = None,
+        features: tuple[str, ...] = FEATURES,
+    ) -> None:
+        super().__init__(
+            settings,
+            clock=SimulatedClock(settings.tz, start),
+            database_url=database_url,
+            features=features,
+            simulated_platform="console",
+        )
+        self.sink = sink
+        self._horizon: tuple[tuple[int, int], datetime | None] | None = None
+        self.scheduler.start_simulated()
+        self.run_startup_hooks()
+
+    def _on_job(self, call: JobCall) -> None:
+        self._deliver(self.dispatcher.run_job(call.job_id, call.task, call.args, call.scheduled_at, call.late))
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move the clock to ``moment``, running due jobs and releasing held messages at their times."""
+        while True:
+            upcoming = self._next_due()
+            if upcoming is None or upcoming > moment:
+                break
+            self.clock.set(upcoming)
+            now = self.clock.now()
+            self.scheduler.run_due(now)
+            self._deliver(self.dispatcher.due())
+        self.clock.set(moment)
+
+    def _next_due(self) -> datetime | None:
+        """The next job run or held message, asked of the database only after something changed."""
+        versions = (self.scheduler.version, self.dispatcher.held_version)
+        if self._horizon is None or self._horizon[0] != versions:
+            due = [t for t in (self.scheduler.next_run_time(), self.dispatcher.next_held()) if t is not None]
+            self._horizon = (versions, min(due) if due else None)
+        return self._horizon[1]
+
+    def handle(self, event: Event) -> list[Outgoing]:
+        """Advance to the event's time, handle it and deliver the replies."""
+        self.advance_to(event.at)
+        outgoing = self.dispatcher.handle(event)
+        self._deliver(outgoing)
+        return outgoing
+
+    def _deliver(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            self.sink(item)
+        self.dispatcher.acknowledge([o.outbox_id for o in outgoing])
+
+    def close(self) -> None:
+        self.dispatcher.flush_acks()
+        super().close()
+
+
+class ServingRuntime(Runtime):
+    """Serves adapters on the wall clock; database work runs on one worker thread."""
+
+    FLUSH_INTERVAL_S = 15.0
+
+    def __init__(self, settings: Settings, *, database_url: str | None = None,
+                 features: tuple[str, ...] = FEATURES, simulated_platform: str | None = None) -> None:
+        super().__init__(settings, clock=SystemClock(settings.tz), database_url=database_url,
+                         features=features, simulated_platform=simulated_platform)
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocreate-db")
+        self._adapters: dict[str, object] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._undeliverable: set[str] = set()
+
+    async def serve(self, adapters: list) -> None:
+        """Run until every adapter with finite input is done (or until cancelled)."""
+        self._loop = asyncio.get_running_loop()
+        self._adapters = {a.platform: a for a in adapters}
+        self.scheduler.start_realtime()
+        await self._db_call(self.run_startup_hooks)
+        flusher = asyncio.create_task(self._flush_periodically())
+        try:
+            for adapter in adapters:
+                await adapter.start(self)
+            await self.deliver(await self._db_call(self.dispatcher.due))
+            await asyncio.gather(*(a.wait_closed() for a in adapters))
+            await self._drain()
+        finally:
+            flusher.cancel()
+            for adapter in adapters:
+                await adapter.stop()
+            await self._db_call(self.dispatcher.flush_acks)
+            self.scheduler.shutdown()
+            self._db.shutdown(wait=True)
+
+    async def submit(self, event: Event) -> list[Outgoing]:
+        """Handle an event from an adapter and send the replies."""
+        outgoing = await self._db_call(self.dispatcher.handle, event)
+        await self.deliver(outgoing)
+        return outgoing
+
+    async def deliver(self, outgoing: list[Outgoing]) -> None:
+        delivered = []
+        for item in outgoing:
+            adapter = self._adapters.get(item.platform)
+            if adapter is None:
+                if item.platform not in self._undeliverable:
+                    self._undeliverable.add(item.platform)
+                    log.warning("no %s adapter is running; its messages stay in the outbox", item.platform)
+                continue
+            try:
+                await adapter.send(item)
+            except Exception:
+                log.exception("sending to %s failed; it stays in the outbox for a retry", item.chat_key)
+                continue
+            delivered.append(item.outbox_id)
+        if delivered:
+            await self._db_call(self.dispatcher.acknowledge, delivered)
+
+    def _on_job(self, call: JobCall) -> None:
+        task = self._loop.create_task(self._run_job(call))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_job(self, call: JobCall) -> None:
+        outgoing = await self._db_call(
+            self.dispatcher.run_job, call.job_id, call.task, call.args, call.scheduled_at, call.late
+        )
+        await self.deliver(outgoing)
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.FLUSH_INTERVAL_S)
+            try:
+                await self._db_call(self.dispatcher.flush_acks)
+                await self.deliver(await self._db_call(self.dispatcher.due))
+            except Exception:
+                log.exception("outbox flush failed")
+
+    async def _drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _db_call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, repository functions, session scope and Alembic migrations."""

@@ -1,0 +1,22 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+from storage.models.community import (
+    BindingRequest,
+    Building,
+    Chat,
+    ChatKind,
+    Community,
+    Compound,
+    Grid,
+    Household,
+    Member,
+    MemberIdentity,
+    Role,
+)
+from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
+from storage.models.scheduling import JobRun
+
+__all__ = [
+    "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
+    "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
+    "ProcessedMessage", "Role",
+]

@@ -1,0 +1,1 @@
+"""Repository functions: keyword-only, given a session; they flush, never commit."""

@@ -1,0 +1,114 @@
+"""The idempotency record, the outbox and pending numbered choices."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from storage.models import Outbox, PendingChoice, ProcessedMessage
+
+
+def claim_message(
+    session: Session, *, platform: str, chat_external_id: str, message_id: str, now: datetime
+) -> bool:
+    """Record a platform message as handled; False when it was handled before.
+
+    The unique constraint, not a prior read, decides: two workers racing on one message
+    cannot both win. A False return leaves the session unusable; the caller rolls back.
+    """
+    session.add(
+        ProcessedMessage(
+            platform=platform, chat_external_id=chat_external_id, message_id=message_id, handled_at=now
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def add_outbox(
+    session: Session,
+    *,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    not_before: datetime,
+    mentions: list[dict[str, Any]] = (),
+    image: str | None = None,
+    choices: list[dict[str, Any]] = (),
+    urgent: bool = False,
+) -> Outbox:
+    row = Outbox(
+        chat_id=chat_id,
+        text=text,
+        mentions=list(mentions),
+        image=image,
+        choices=list(choices),
+        urgent=urgent,
+        created_at=now,
+        not_before=not_before,
+    )
+    session.add(row)
+    return row
+
+
+def due_outbox(session: Session, *, now: datetime, limit: int = 500) -> list[Outbox]:
+    """Undelivered messages whose time has come, oldest first."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(Outbox.delivered_at.is_(None), Outbox.not_before <= now)
+            .order_by(Outbox.not_before, Outbox.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def next_held(session: Session, *, after: datetime) -> datetime | None:
+    """When the earliest held (not yet due) message becomes due."""
+    return session.exec(
+        select(Outbox.not_before)
+        .where(Outbox.delivered_at.is_(None), Outbox.not_before > after)
+        .order_by(Outbox.not_before)
+        .limit(1)
+    ).first()
+
+
+def mark_delivered(session: Session, *, ids: list[int], at: datetime) -> None:
+    if ids:
+        session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(delivered_at=at))
+
+
+def add_choices(
+    session: Session, *, chat_id: int, member_id: int | None, actions: list[str], now: datetime, expires_at: datetime
+) -> None:
+    session.add(
+        PendingChoice(chat_id=chat_id, member_id=member_id, actions=actions, created_at=now, expires_at=expires_at)
+    )
+
+
+def pick_choice(session: Session, *, chat_id: int, member_id: int, number: int, now: datetime) -> str | None:
+    """The action behind option ``number`` of the newest live choice this member may answer.
+
+    Choices addressed to the member come before ones open to the whole chat only by being
+    newer; the newest live set that has such an option wins.
+    """
+    rows = session.exec(
+        select(PendingChoice)
+        .where(
+            PendingChoice.chat_id == chat_id,
+            PendingChoice.expires_at > now,
+            or_(PendingChoice.member_id == member_id, PendingChoice.member_id.is_(None)),
+        )
+        .order_by(PendingChoice.created_at.desc(), PendingChoice.id.desc())
+        .limit(20)
+    ).all()
+    for row in rows:
+        if 1 <= number <= len(row.actions):
+            return row.actions[number - 1]
+    return None

@@ -1,0 +1,1 @@
+"""Test helpers: databases on both engines and an errbot-style conversation driver."""

@@ -1,0 +1,92 @@
+"""Storage itself: migrations match the models, SQLite settings, the outbox survives a crash."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel, select
+
+import storage.models  # noqa: F401
+from storage.db import make_engine, session_scope
+from storage.migrate import current_revision, upgrade
+from storage.models import Outbox
+from tests.support.testbot import TestBot, only
+
+
+def test_migrations_produce_exactly_the_models(db_url):
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": lambda o, n, t, r, c: not (t == "table" and n == "apscheduler_jobs")}
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_migrating_twice_is_harmless(db_url):
+    engine = make_engine(db_url)
+    head = current_revision(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head is not None
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_postgres_urls_use_psycopg3():
+    from storage.db import normalize_url
+
+    assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_replies_are_committed_to_the_outbox_before_they_are_sent(db_url):
+    bot = TestBot(database_url=db_url)
+    # Handle without delivering, as if the process died right after the commit.
+    outgoing = bot.runtime.dispatcher.handle(_message("#帮助"))
+    assert len(outgoing) == 1
+    redelivered = bot.runtime.dispatcher.due()
+    assert [o.outbox_id for o in redelivered] == [outgoing[0].outbox_id]
+    bot.runtime.dispatcher.acknowledge([outgoing[0].outbox_id])
+    assert bot.runtime.dispatcher.due() == []
+    bot.runtime.dispatcher.flush_acks()
+    with bot.session() as s:
+        assert s.exec(select(Outbox)).one().delivered_at is not None
+    bot.close()
+
+
+def test_a_failing_handler_rolls_back_and_the_bot_keeps_serving(db_url):
+    bot = TestBot(database_url=db_url)
+    import handlers.roster as roster
+
+    def broken(ctx):
+        ctx.session.add(Outbox(chat_id=1, text="half-done", created_at=ctx.now, not_before=ctx.now))
+        raise RuntimeError("boom")
+
+    command = bot.runtime.registry.commands["我的信息"]
+    object.__setattr__(command, "handler", broken)
+    try:
+        reply = only(bot.say("b3", "zhang", "#我的信息")).text
+    finally:
+        object.__setattr__(command, "handler", roster.whoami)
+    assert "出了问题" in reply and "boom" not in reply
+    with bot.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.text == "half-done")).first() is None
+    assert "#绑定" in only(bot.say("b3", "zhang", "#帮助")).text
+    bot.close()
+
+
+def _message(text: str):
+    from datetime import datetime
+
+    from bot.events import IncomingMessage
+
+    return IncomingMessage("console", "b3", "zhang", "张阿姨", text, datetime.fromisoformat("2026-11-23T09:01:00+08:00"))
