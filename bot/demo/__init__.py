@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from importlib import resources
 from typing import TextIO
 
@@ -17,6 +18,16 @@ def _stamp(moment) -> str:
     return f"周{WEEKDAYS[moment.weekday()]} {moment:%m-%d %H:%M}"
 
 
+def scenario_events(package, *, bot_name: str) -> list:
+    """Every fragment in ``scenario/`` (one per feature), merged into one week by time."""
+    events = []
+    for fragment in sorted(package.joinpath("scenario").iterdir(), key=lambda p: p.name):
+        if fragment.name.endswith(".jsonl"):
+            lines = fragment.read_text(encoding="utf-8").splitlines()
+            events.extend(read_scenario(lines, source=f"demo/{fragment.name}", bot_name=bot_name))
+    return sorted(events, key=lambda item: item.event.at)
+
+
 def play(out: TextIO, *, as_json: bool = False) -> int:
     """Play the demo scenario on a fresh database and print what everyone saw."""
     from bot.runtime import SimulatedRuntime
@@ -26,8 +37,7 @@ def play(out: TextIO, *, as_json: bool = False) -> int:
         settings = load_settings(config_path)
     tz = settings.tz
     chat_names = {c.key: c.name for community in settings.communities for c in community.chats}
-    scenario = (package / "scenario.jsonl").read_text(encoding="utf-8").splitlines()
-    events = list(read_scenario(scenario, source="demo", bot_name=settings.bot_name))
+    events = scenario_events(package, bot_name=settings.bot_name)
 
     def sink(outgoing: Outgoing) -> None:
         if as_json:
@@ -37,7 +47,7 @@ def play(out: TextIO, *, as_json: bool = False) -> int:
         out.write(f"  ↳ {_stamp(outgoing.at.astimezone(tz))} [{outgoing.chat_name}] {settings.bot_name}：{body}\n")
 
     with tempfile.TemporaryDirectory(prefix="cocreate-demo-") as tmp:
-        settings = settings.model_copy(update={"data_dir": __import__("pathlib").Path(tmp) / "files"})
+        settings = settings.model_copy(update={"data_dir": Path(tmp) / "files"})
         runtime = SimulatedRuntime(settings, start=events[0].event.at, sink=sink,
                                    database_url=f"sqlite:///{tmp}/demo.db")
         try:
