@@ -63,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="print the stored state")
     common(export)
-    export.add_argument("--format", choices=["json"], default="json")
-    export.add_argument("--out", help="write to this file instead of stdout")
+    export.add_argument("--format", choices=["json", "xlsx", "csv"], default="json")
+    export.add_argument("--out", help="write to this file instead of stdout (required for xlsx)")
+    export.add_argument("--table", help="csv: which table (default: the first, e.g. tickets)")
     export.set_defaults(func=cmd_export)
 
     roster = sub.add_parser("roster", help="manage the roster of households and members")
@@ -184,17 +185,41 @@ def cmd_export(args) -> int:
     from storage.db import make_engine, session_scope
     from storage.migrate import upgrade
 
+    from bot.export import export_tables, write_csv, write_xlsx
+
     settings = _settings(args)
+    if args.format == "xlsx" and not args.out:
+        print("cocreate: --format xlsx needs --out FILE.xlsx", file=sys.stderr)
+        return 2
+    registry = build_registry()
     engine = make_engine(args.db or settings.database_url)
     upgrade(engine)
     with session_scope(engine) as session:
-        state = export_state(session, registry=build_registry(), tz=settings.tz)
+        if args.format == "json":
+            state = export_state(session, registry=registry, tz=settings.tz)
+        else:
+            tables = export_tables(session, registry=registry, tz=settings.tz)
     engine.dispose()
-    text = json.dumps(state, ensure_ascii=False, indent=2)
+    if args.format == "json":
+        text = json.dumps(state, ensure_ascii=False, indent=2)
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    if args.format == "xlsx":
+        write_xlsx(args.out, tables)
+        return 0
+    names = [t[0] for t in tables]
+    chosen = next((t for t in tables if t[0] == (args.table or names[0])), None) if tables else None
+    if chosen is None:
+        print(f"cocreate: --table must be one of: {', '.join(names)}", file=sys.stderr)
+        return 2
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        with open(args.out, "w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(handle, chosen[2], chosen[3])
     else:
-        print(text)
+        write_csv(sys.stdout, chosen[2], chosen[3])
     return 0
 
 

@@ -61,11 +61,12 @@ class Context:
         choices: tuple[Choice, ...] = (),
         open_choices: bool = False,
         urgent: bool = False,
+        tag: str | None = None,
     ) -> None:
         """Answer in the chat the event came from; choices belong to the sender unless open."""
         owner = None if open_choices or self.member is None else self.member.id
         self.replies.append(
-            Reply(text, None, tuple(mentions), image, tuple(choices), owner, False, urgent)
+            Reply(text, None, tuple(mentions), image, tuple(choices), owner, False, urgent, tag)
         )
 
     def send(
@@ -79,11 +80,39 @@ class Context:
         choices_for: int | None = None,
         urgent: bool = False,
         broadcast: bool = True,
+        tag: str | None = None,
     ) -> None:
         """Post to a given chat. Broadcasts wait out quiet hours unless urgent."""
         self.replies.append(
-            Reply(text, chat.id, tuple(mentions), image, tuple(choices), choices_for, broadcast, urgent)
+            Reply(text, chat.id, tuple(mentions), image, tuple(choices), choices_for, broadcast, urgent, tag)
         )
+
+    def replied_to_tag(self) -> str | None:
+        """The tag of the bot message this message replies to ("ticket:27"), if any."""
+        event = self.event
+        reply_to = getattr(event, "reply_to", None)
+        if not reply_to or self.chat is None:
+            return None
+        from storage.repo import messaging as messaging_repo
+
+        row = messaging_repo.outbox_by_platform_message(
+            self.session, chat_id=self.chat.id, platform_message_id=reply_to
+        )
+        return row.tag if row is not None else None
+
+    def mentioned_members(self) -> list[Member]:
+        """The members @mentioned in the message, found by platform user id, in order."""
+        ids = getattr(self.event, "mentions", ())
+        if not ids:
+            return []
+        from storage.repo import community as community_repo
+
+        found = []
+        for user_id in dict.fromkeys(ids):
+            member = community_repo.member_for(self.session, platform=self.event.platform, external_id=user_id)
+            if member is not None and member.community_id == self.community.id:
+                found.append(member)
+        return found
 
     def emit(self, signal: str, **payload: Any) -> None:
         """Tell other features something happened, inside this same transaction."""

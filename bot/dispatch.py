@@ -216,7 +216,7 @@ class Dispatcher:
                 session, chat_id=chat.id, text=reply.text, now=now, not_before=not_before,
                 mentions=self._mentions(session, chat, reply.mentions), image=reply.image,
                 choices=[{"label": c.label, "action": c.action} for c in reply.choices],
-                urgent=reply.urgent,
+                urgent=reply.urgent, tag=reply.tag,
             )
             pending.append((row, chat))
             if reply.choices:
@@ -297,13 +297,13 @@ class Dispatcher:
         with session_scope(self.services.engine) as session:
             return messaging_repo.next_held(session, after=self.services.clock.now())
 
-    def acknowledge(self, outbox_ids: list[int]) -> None:
-        """Note messages as sent; recorded with the next transaction instead of one of their own.
+    def acknowledge(self, sent: list[tuple[int, str | None]]) -> None:
+        """Note messages as sent (outbox id, platform message id); recorded with the next transaction.
 
         A crash before that transaction means those few are sent again after a restart:
         delivery is at least once, never lost.
         """
-        self._acks.extend(i for i in outbox_ids if i)
+        self._acks.extend((i, pid) for i, pid in sent if i)
 
     def flush_acks(self) -> None:
         """Record pending acknowledgements now (when idle, and before stopping)."""
@@ -313,8 +313,8 @@ class Dispatcher:
 
     def _apply_acks(self, session: Session) -> None:
         if self._acks:
-            ids, self._acks = self._acks, []
-            messaging_repo.mark_delivered(session, ids=ids, at=self.services.clock.now())
+            sent, self._acks = self._acks, []
+            messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
 
 
 class ChatCache:
@@ -376,6 +376,7 @@ def to_outgoing(row: Outbox, chat: Chat) -> Outgoing:
         image=row.image,
         choices=tuple(Choice(c["label"], c["action"]) for c in row.choices),
         urgent=row.urgent,
+        tag=row.tag,
     )
 
 

@@ -91,6 +91,7 @@ class Reply:
     choices_for: int | None = None
     broadcast: bool = False
     urgent: bool = False
+    tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +109,4 @@ class Outgoing:
     image: str | None = None
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     urgent: bool = False
+    tag: str | None = None

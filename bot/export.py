@@ -116,3 +116,52 @@ def _scope(chat: Chat, buildings, grids, compounds) -> str:
     if chat.compound_id:
         return f"compound:{compounds[chat.compound_id].key}"
     return chat.kind
+
+
+def export_tables(session: Session, *, registry: Registry, tz) -> list[tuple[str, str, list[str], list[list]]]:
+    """Every registered flat table as (name, title, headers, rows)."""
+    refs = member_refs(session)
+    result = []
+    for name, (title, fn) in registry.tables.items():
+        headers, rows = fn(session, refs=refs, tz=tz)
+        result.append((name, title, list(headers), [list(r) for r in rows]))
+    return result
+
+
+def write_xlsx(path, tables) -> None:
+    """One sheet per table, with a bold frozen header row and sensible column widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for _name, title, headers, rows in tables:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(headers, start=1):
+            width = max([len(str(header))] + [len(str(r[index - 1])) for r in rows[:200] if r[index - 1] is not None])
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(max(width * 1.6, 8), 60)
+    book.save(path)
+
+
+def write_csv(stream, headers: list[str], rows: list[list]) -> None:
+    """One table as CSV (UTF-8 with a BOM when written to a file, so Excel shows Chinese)."""
+    import csv
+
+    writer = csv.writer(stream)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+
+
+def _cell(value):
+    if isinstance(value, (list, tuple, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value

@@ -61,6 +61,7 @@ class Router:
     signals: dict[str, list[Handler]] = field(default_factory=dict)
     startup: list[Handler] = field(default_factory=list)
     exporters: dict[str, Handler] = field(default_factory=dict)
+    tables: dict[str, tuple[str, Handler]] = field(default_factory=dict)
 
     def command(
         self,
@@ -103,6 +104,20 @@ class Router:
         """Register the function that fills ``key`` in ``cocreate export``."""
         return self._into(self.exporters, key)
 
+    def table(self, name: str, title: str) -> Callable[[Handler], Handler]:
+        """Register a flat table (headers, rows) for ``cocreate export --format xlsx|csv``.
+
+        ``title`` is the Chinese sheet name office staff see (问题清单, 积分明细).
+        """
+
+        def register(fn: Handler) -> Handler:
+            if name in self.tables:
+                raise ValueError(f"table {name!r} registered twice")
+            self.tables[name] = (title, fn)
+            return fn
+
+        return register
+
     def on(self, signal: str) -> Callable[[Handler], Handler]:
         """Subscribe to a domain signal emitted by another feature in the same transaction."""
 
@@ -140,6 +155,7 @@ class Registry:
         self.tasks: dict[str, Handler] = {}
         self.signals: dict[str, list[Handler]] = {}
         self.exporters: dict[str, Handler] = {}
+        self.tables: dict[str, tuple[str, Handler]] = {}
         self.startup: list[Handler] = []
         self._longest = 0
         for router in routers:
@@ -163,6 +179,8 @@ class Registry:
             self._unique(self.tasks, name, fn)
         for name, fn in router.exporters.items():
             self._unique(self.exporters, name, fn)
+        for name, entry in router.tables.items():
+            self._unique(self.tables, name, entry)
         for name, fns in router.signals.items():
             self.signals.setdefault(name, []).extend(fns)
         self.startup.extend(router.startup)

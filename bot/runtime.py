@@ -95,6 +95,11 @@ def _feature_config(settings: Settings, registry) -> dict:
     return result
 
 
+def simulated_message_id(outbox_id: int) -> str:
+    """The message id a bot message gets on the console and in replay (``reply_to`` uses it)."""
+    return f"bot-{outbox_id}"
+
+
 class SimulatedRuntime(Runtime):
     """Everything on a simulated clock: events and scheduled jobs happen at their own times."""
 
@@ -152,7 +157,7 @@ class SimulatedRuntime(Runtime):
     def _deliver(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
             self.sink(item)
-        self.dispatcher.acknowledge([o.outbox_id for o in outgoing])
+        self.dispatcher.acknowledge([(o.outbox_id, simulated_message_id(o.outbox_id)) for o in outgoing])
 
     def close(self) -> None:
         self.dispatcher.flush_acks()
@@ -211,11 +216,11 @@ class ServingRuntime(Runtime):
                     log.warning("no %s adapter is running; its messages stay in the outbox", item.platform)
                 continue
             try:
-                await adapter.send(item)
+                platform_id = await adapter.send(item)
             except Exception:
                 log.exception("sending to %s failed; it stays in the outbox for a retry", item.chat_key)
                 continue
-            delivered.append(item.outbox_id)
+            delivered.append((item.outbox_id, platform_id))
         if delivered:
             await self._db_call(self.dispatcher.acknowledge, delivered)
 

@@ -224,3 +224,16 @@ def _decide(ctx: Context, request_id: int, *, approve: bool, reason: str | None)
 
 
 _STATUS = {"approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回", "pending": "待审核"}
+
+
+@router.table("households", "住户名册")
+def households_table(session, *, refs, tz):
+    """Households with their floor areas and bound members."""
+    members: dict[int, list[str]] = {}
+    for m in session.exec(select(Member).where(Member.household_id.is_not(None))):
+        members.setdefault(m.household_id, []).append(m.display_name)
+    rows = [
+        [h.code, session.get(Building, h.building_id).number, h.unit, h.room, h.area_m2, "、".join(members.get(h.id, []))]
+        for h in session.exec(select(Household).order_by(Household.id))
+    ]
+    return ["门牌", "楼栋", "单元", "房号", "面积(㎡)", "住户"], rows

@@ -104,3 +104,24 @@ def test_demo_prints_a_readable_transcript():
     result = cocreate("demo")
     assert result.returncode == 0, result.stderr
     assert "共建助手：" in result.stdout and "↳" in result.stdout
+
+
+def test_xlsx_and_csv_exports_reopen_with_their_rows(tmp_path):
+    from openpyxl import load_workbook
+
+    db = f"sqlite:///{tmp_path}/x.db"
+    config = str(DATA / "community.yaml")
+    scenario = tmp_path / "s.jsonl"
+    scenario.write_text(json.dumps({"at": "2026-11-23T09:00:00+08:00", "chat": "b3", "sender": "zhang",
+                                    "text": "#我的信息"}) + "\n", encoding="utf-8")
+    assert cocreate("replay", str(scenario), "--config", config, "--db", db).returncode == 0
+    assert cocreate("export", "--format", "xlsx", "--config", config, "--db", db).returncode == 2
+    result = cocreate("export", "--format", "xlsx", "--out", str(tmp_path / "out.xlsx"), "--config", config, "--db", db)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(tmp_path / "out.xlsx")["住户名册"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("门牌", "楼栋", "单元", "房号", "面积(㎡)", "住户")
+    assert ("3-2-301", "3", "2", "301", 90, "张阿姨") in rows
+    csv_out = cocreate("export", "--format", "csv", "--table", "households", "--config", config, "--db", db)
+    assert csv_out.returncode == 0 and "3-2-301,3,2,301,90.0,张阿姨" in csv_out.stdout
+    assert cocreate("export", "--format", "csv", "--table", "nope", "--config", config, "--db", db).returncode == 2

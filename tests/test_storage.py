@@ -55,7 +55,7 @@ def test_replies_are_committed_to_the_outbox_before_they_are_sent(db_url):
     assert len(outgoing) == 1
     redelivered = bot.runtime.dispatcher.due()
     assert [o.outbox_id for o in redelivered] == [outgoing[0].outbox_id]
-    bot.runtime.dispatcher.acknowledge([outgoing[0].outbox_id])
+    bot.runtime.dispatcher.acknowledge([(outgoing[0].outbox_id, None)])
     assert bot.runtime.dispatcher.due() == []
     bot.runtime.dispatcher.flush_acks()
     with bot.session() as s:

@@ -3,7 +3,8 @@
 Input lines: ``{"at": ISO-8601 with offset, "chat": chat key, "sender": member id,
 "name": display name, "text": ...}``; optional ``"id"`` (a platform message id, for
 redelivery), ``"action"`` instead of ``"text"`` (a button press), ``"mention_bot": true``,
-``"reply_to_bot": true`` and ``"images": [path, ...]``. Output lines:
+``"mentions": [member id, ...]`` (people @mentioned), ``"reply_to": "bot-12"`` (a reply to
+the bot's message with outbox id 12), ``"reply_to_bot": true`` and ``"images": [path, ...]``. Output lines:
 ``{"at", "chat", "text", "mentions", "image"}``.
 """
 from __future__ import annotations
@@ -57,7 +58,8 @@ def parse_scenario_line(raw: str, *, bot_name: str) -> Event:
         raise ScenarioError(f"`at` is not an ISO-8601 time: {obj['at']!r}") from None
     if at.tzinfo is None:
         raise ScenarioError("`at` needs a UTC offset, e.g. 2026-11-23T09:00:00+08:00")
-    name = obj.get("name") if isinstance(obj.get("name"), str) else obj["sender"]
+    # Without a name the member keeps the one we know (a new member is shown by their id).
+    name = obj.get("name") if isinstance(obj.get("name"), str) else ""
     message_id = str(obj["id"]) if obj.get("id") is not None else None
     if isinstance(obj.get("action"), str):
         return ChoiceSelected("console", obj["chat"], obj["sender"], name, obj["action"], at, message_id)
@@ -69,11 +71,18 @@ def parse_scenario_line(raw: str, *, bot_name: str) -> Event:
         raise ScenarioError("`images` must be a list of paths")
     if not text and not images:
         raise ScenarioError("a line needs `text`, `images` or `action`")
+    mentions = obj.get("mentions") or []
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        raise ScenarioError("`mentions` must be a list of member ids")
+    reply_to = obj.get("reply_to")
+    if reply_to is not None and not isinstance(reply_to, str):
+        raise ScenarioError("`reply_to` must be a message id string")
     text, mentioned = strip_bot_mention(text, bot_name)
     return IncomingMessage(
         platform="console", chat_id=obj["chat"], sender_id=obj["sender"], sender_name=name, text=text, at=at,
-        message_id=message_id, mentions_bot=bool(obj.get("mention_bot")) or mentioned,
-        reply_to_bot=bool(obj.get("reply_to_bot")), images=tuple(Image(i) for i in images),
+        message_id=message_id, mentions=tuple(mentions), mentions_bot=bool(obj.get("mention_bot")) or mentioned,
+        reply_to=reply_to, reply_to_bot=bool(obj.get("reply_to_bot")) or bool(reply_to and reply_to.startswith("bot-")),
+        images=tuple(Image(i) for i in images),
     )
 
 

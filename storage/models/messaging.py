@@ -33,12 +33,14 @@ class Outbox(SQLModel, table=True):
     image: str | None = Field(default=None, max_length=500)
     choices: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     urgent: bool = False
+    # What the message is about ("ticket:27", "poll:3"), so a reply to it can find its subject.
+    tag: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
     not_before: datetime = Field(sa_type=UTCDateTime, index=True)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
-    platform_message_id: str | None = Field(default=None, max_length=128)
+    platform_message_id: str | None = Field(default=None, max_length=128, index=True)
 
 
 class PendingChoice(SQLModel, table=True):

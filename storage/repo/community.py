@@ -42,14 +42,14 @@ def resolve_member(
     what they may do.
     """
     member = member_for(session, platform=platform, external_id=external_id)
-    name = clean_name(display_name) or external_id[:100]
+    name = clean_name(display_name)
     if member is None:
-        member = Member(community_id=community_id, display_name=name, created_at=now)
+        member = Member(community_id=community_id, display_name=name or external_id[:100], created_at=now)
         session.add(member)
         session.flush()
         session.add(MemberIdentity(member_id=member.id, platform=platform, external_id=external_id))
         session.flush()
-    elif member.display_name != name:
+    elif name and member.display_name != name:
         member.display_name = name
         session.add(member)
     return member

@@ -42,6 +42,7 @@ def add_outbox(
     image: str | None = None,
     choices: list[dict[str, Any]] = (),
     urgent: bool = False,
+    tag: str | None = None,
 ) -> Outbox:
     row = Outbox(
         chat_id=chat_id,
@@ -50,6 +51,7 @@ def add_outbox(
         image=image,
         choices=list(choices),
         urgent=urgent,
+        tag=tag,
         created_at=now,
         not_before=not_before,
     )
@@ -79,9 +81,23 @@ def next_held(session: Session, *, after: datetime) -> datetime | None:
     ).first()
 
 
-def mark_delivered(session: Session, *, ids: list[int], at: datetime) -> None:
-    if ids:
-        session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(delivered_at=at))
+def mark_delivered(session: Session, *, sent: list[tuple[int, str | None]], at: datetime) -> None:
+    """Record delivery of (outbox id, platform message id) pairs."""
+    plain = [i for i, pid in sent if pid is None]
+    if plain:
+        session.execute(update(Outbox).where(Outbox.id.in_(plain)).values(delivered_at=at))
+    for outbox_id, pid in sent:
+        if pid is not None:
+            session.execute(
+                update(Outbox).where(Outbox.id == outbox_id).values(delivered_at=at, platform_message_id=pid)
+            )
+
+
+def outbox_by_platform_message(session: Session, *, chat_id: int, platform_message_id: str) -> Outbox | None:
+    """The bot message a platform message id belongs to (for replies to it)."""
+    return session.exec(
+        select(Outbox).where(Outbox.chat_id == chat_id, Outbox.platform_message_id == platform_message_id)
+    ).first()
 
 
 def add_choices(

@@ -17,7 +17,7 @@ from bot.config import Settings, load_settings
 from bot.events import ChoiceSelected, Image, IncomingMessage, MembersJoined, Outgoing
 from bot.export import export_state
 from bot.render import as_text
-from bot.runtime import SimulatedRuntime
+from bot.runtime import SimulatedRuntime, simulated_message_id
 from storage.db import session_scope
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -56,14 +56,19 @@ class TestBot:
         return self.runtime.clock.now()
 
     def say(self, chat: str, sender: str, text: str, *, name: str | None = None, after: timedelta | None = None,
-            message_id: str | None = None, mention_bot: bool = False, reply_to_bot: bool = False,
-            images: tuple[str, ...] = ()) -> list[Sent]:
-        """Post ``text`` as ``sender`` in ``chat`` (one minute after the last event by default)."""
+            message_id: str | None = None, mention_bot: bool = False, reply_to: "Sent | None" = None,
+            mentions: tuple[str, ...] = (), images: tuple[str, ...] = ()) -> list[Sent]:
+        """Post ``text`` as ``sender`` in ``chat`` (one minute after the last event by default).
+
+        ``reply_to`` quotes one of the bot's messages; ``mentions`` are member ids @mentioned.
+        """
         text, mentioned = strip_bot_mention(text, self.settings.bot_name)
         event = IncomingMessage(
             platform="console", chat_id=chat, sender_id=sender, sender_name=name or self._names.get(sender, sender),
-            text=text, at=self._next_time(after), message_id=message_id, mentions_bot=mention_bot or mentioned,
-            reply_to_bot=reply_to_bot, images=tuple(Image(i) for i in images),
+            text=text, at=self._next_time(after), message_id=message_id, mentions=tuple(mentions),
+            mentions_bot=mention_bot or mentioned,
+            reply_to=simulated_message_id(reply_to.outgoing.outbox_id) if reply_to else None,
+            reply_to_bot=reply_to is not None, images=tuple(Image(i) for i in images),
         )
         return self._push(event)
 
