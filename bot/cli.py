@@ -306,6 +306,11 @@ def cmd_check(args) -> int:
         print(f"{c.name}（{c.key}）：{len(c.buildings)} 栋，{len(c.households)} 户，"
               f"{len(c.chats)} 个群，{len(c.members)} 名登记成员")
     print(f"数据库：{args.db or settings.database_url}；时区：{settings.timezone}")
+    from bot.adapters.platforms import platform_adapters
+
+    adapters = platform_adapters(settings)
+    served = "、".join(a.describe() for a in adapters) if adapters else "未配置微信或 Telegram，run 时使用控制台"
+    print(f"平台：{served}")
     return 0
 
 

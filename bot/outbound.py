@@ -83,7 +83,8 @@ def split_text(text: str, limit: int, *, head: int = 0, tail: int = 0) -> list[s
     """Split ``text`` on line boundaries so every part fits ``limit``.
 
     The first part leaves ``head`` units free (for @mentions) and the last leaves ``tail``
-    (for numbered choices). A single line longer than a part is cut inside the line.
+    (for numbered choices); when nothing else works the last part is empty, choices alone.
+    A single line longer than a part is cut inside the line.
     """
     if measure(text) + head + tail <= limit:
         return [text]
@@ -100,15 +101,15 @@ def split_text(text: str, limit: int, *, head: int = 0, tail: int = 0) -> list[s
             budget = limit
         else:
             current.append(line)
-    last = parts[-1]
-    moved: list[str] = []
-    budget = limit - (head if len(parts) == 1 else 0)
-    while last and measure("\n".join(last)) + tail > budget:
-        moved.insert(0, last.pop())
-    if moved:
-        if not last:
-            parts.pop()
-        parts.append(moved)
+    # The last part needs room for the tail: keep its longest ending that has it.
+    last = parts.pop()
+    alone = not parts
+    keep = len(last)
+    while keep and measure("\n".join(last[-keep:])) + tail + (head if alone and keep == len(last) else 0) > limit:
+        keep -= 1
+    if keep < len(last):
+        parts.append(last[:len(last) - keep])
+    parts.append(last[len(last) - keep:])
     return ["\n".join(part) for part in parts]
 
 
@@ -252,48 +253,58 @@ class Outbound:
     async def _deliver(self, item: Outgoing) -> None:
         sender = self.senders[item.platform]
         parts = plan_parts(item, sender.limits)
-        platform_id = None
+        last = len(parts) - 1
         try:
             for index in range(min(item.parts_sent, len(parts)), len(parts)):
                 if self._closing:
                     return
+                # From the moment a part goes out until it is recorded, closing waits for us.
                 platform_id = await self._send_part(sender, parts[index])
-                if index < len(parts) - 1:
-                    await self.ledger.progressed(item.outbox_id, index + 1)
+                try:
+                    if index < last:
+                        await _unstoppable(self.ledger.progressed(item.outbox_id, index + 1))
+                    else:
+                        self._remember_done(item.outbox_id)
+                        await _unstoppable(self.ledger.delivered(item.outbox_id, platform_id))
+                finally:
+                    self._sending.discard(asyncio.current_task())
         except _Stopping:
             return
         except Undeliverable as exc:
             log.warning("outbox message %s to %s not delivered: %s", item.outbox_id, item.chat_key, exc)
             self._cooling[item.outbox_id] = self._clock() + self.COOLDOWN_S
-            await self.ledger.failed(item.outbox_id, str(exc) or type(exc).__name__)
-            return
+            await _unstoppable(self.ledger.failed(item.outbox_id, str(exc) or type(exc).__name__))
         finally:
             self._known.discard(item.outbox_id)
-        self._done[item.outbox_id] = None
+
+    def _remember_done(self, outbox_id: int) -> None:
+        self._done[outbox_id] = None
         while len(self._done) > self.REMEMBER:
             self._done.popitem(last=False)
-        await self.ledger.delivered(item.outbox_id, platform_id)
 
     async def _send_part(self, sender: Sender, part: Outgoing) -> str | None:
+        """Send one part, retrying transient failures; on return the caller is still marked as sending."""
+        task = asyncio.current_task()
         attempt = 0
         while True:
-            task = asyncio.current_task()
             try:
                 async with self._paced(sender):
                     self._sending.add(task)
                     return await sender.send(part)
             except RetryLater as exc:
-                delay = self.backoff.delay(attempt, exc.retry_after)
-                log.info("sending to %s: %s; again in %.1f s", part.chat_key, exc, delay)
-            except Undeliverable:
+                retry = exc
+            except (Undeliverable, asyncio.CancelledError):
+                self._sending.discard(task)
                 raise
             except Exception as exc:
+                self._sending.discard(task)
                 log.exception("unexpected error sending to %s", part.chat_key)
                 raise Undeliverable(f"{type(exc).__name__}: {exc}") from exc
-            finally:
-                self._sending.discard(task)
+            self._sending.discard(task)
             if self._closing:
                 raise _Stopping
+            delay = self.backoff.delay(attempt, retry.retry_after)
+            log.info("sending to %s: %s; again in %.1f s", part.chat_key, retry, delay)
             attempt += 1
             await self._sleep(delay)
 
@@ -315,3 +326,8 @@ class Outbound:
                 await self._sleep(wait)
             self._next_slot[sender.platform] = self._clock() + interval
             yield
+
+
+async def _unstoppable(record: Awaitable[None]) -> None:
+    """Record delivery even if the queue is being cancelled meanwhile: a sent part must be noted."""
+    await asyncio.shield(asyncio.ensure_future(record))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +42,15 @@ class World:
     api: FakeBotApi
     database_url: str
     data_dir: Path
-    wechat: dict[str, Any] = field(default_factory=dict)
 
-    def settings(self, **wechat: Any) -> Settings:
+    def settings(self, *, telegram: dict[str, Any] | None = None, **wechat: Any) -> Settings:
+        """The test community pointed at the fakes; keyword arguments change the ``wechat`` section."""
         return load_settings(
             DATA / "platforms.yaml",
             data_dir=str(self.data_dir),
-            wechat={"endpoint": self.puppet.endpoint, "token": self.puppet.token, "min_interval_s": 0, **self.wechat,
-                    **wechat},
-            telegram={"token": TOKEN, "base_url": self.api.base_url, "base_file_url": self.api.base_file_url},
+            wechat={"endpoint": self.puppet.endpoint, "token": self.puppet.token, "min_interval_s": 0, **wechat},
+            telegram={"token": TOKEN, "base_url": self.api.base_url, "base_file_url": self.api.base_file_url,
+                      **(telegram or {})},
         )
 
 
@@ -75,23 +75,33 @@ class Served:
 
 
 @contextlib.asynccontextmanager
-async def serving(world: World, settings: Settings | None = None) -> AsyncIterator[Served]:
-    """``cocreate run`` in-process: both adapters connected and logged in, stopped on exit."""
+async def serving(world: World, settings: Settings | None = None, *, telegram_ready: str | None = "polling",
+                  ) -> AsyncIterator[Served]:
+    """``cocreate run`` in-process: both adapters connected and logged in, stopped on exit.
+
+    ``telegram_ready`` is what shows Telegram is up: its long poll, a Bot API method it
+    calls at start (``setWebhook``), or None not to wait for Telegram.
+    """
     settings = settings or world.settings()
     runtime = ServingRuntime(settings, database_url=world.database_url, features=FEATURES_FOR_TESTS)
     adapters = platform_adapters(settings)
     task = asyncio.create_task(runtime.serve(adapters), name="serve")
     try:
-        await _ready(world, task)
+        await _ready(world, task, telegram_ready)
         yield Served(runtime, {a.platform: a for a in adapters}, task)
     finally:
         await stop(task)
         runtime.close()
 
 
-async def _ready(world: World, task: asyncio.Task) -> None:
-    """Wait for the WeChat stream (then log in) and for Telegram's long poll; fail fast if serve() died."""
-    ready = asyncio.gather(world.puppet.login(), world.api.wait_polling())
+async def _ready(world: World, task: asyncio.Task, telegram: str | None) -> None:
+    """Wait for the WeChat stream (then log in) and for Telegram; fail fast if serve() died."""
+    waits = [world.puppet.login()]
+    if telegram == "polling":
+        waits.append(world.api.wait_polling())
+    elif telegram is not None:
+        waits.append(world.api.wait_call(telegram))
+    ready = asyncio.gather(*waits)
     done, _ = await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         ready.cancel()

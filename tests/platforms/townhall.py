@@ -6,6 +6,7 @@ leader the same decision as buttons wherever the leader is (a Telegram leaders' 
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -84,3 +85,14 @@ def ok(ctx: Context) -> None:
 @router.action("test.echo")
 def echo(ctx: Context, payload: str) -> None:
     ctx.reply(f"收到 {len(payload)} 个字")
+
+
+@router.message(priority=90)
+def pictures(ctx: Context) -> bool:
+    """Say what arrived, so a test sees the adapter saved the picture where the core can read it."""
+    images = getattr(ctx.event, "images", ())
+    if not images:
+        return False
+    sizes = [Path(i.ref).stat().st_size for i in images]
+    ctx.reply(f"收到 {len(images)} 张图片，{sum(sizes)} 字节：{ctx.event.text or '无说明'}")
+    return True

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 UPDATES = ["message", "callback_query"]
 # Retries of a 429 inside the rate limiter before the outbound queue takes over.
-LIMITER_RETRIES = 2
+LIMITER_RETRIES = 1
 REMEMBERED_USERS = 10_000
 
 
@@ -61,6 +61,9 @@ class TelegramAdapter:
         self._usernames: OrderedDict[int, str] = OrderedDict()
         self._ignored: set[str] = set()
         self._closed = asyncio.Event()
+
+    def describe(self) -> str:
+        return f"Telegram（{self.config.mode}，{len(self.chat_ids)} 个群）"
 
     # -- lifecycle ----------------------------------------------------------------------
 

@@ -84,6 +84,9 @@ class WechatAdapter:
         self._self_names: dict[str, str] = {}
         self._closed = asyncio.Event()
 
+    def describe(self) -> str:
+        return f"微信（puppet 服务 {self.config.endpoint}，{len(self.room_ids)} 个群）"
+
     # -- lifecycle ----------------------------------------------------------------------
 
     async def start(self, runtime) -> None:
