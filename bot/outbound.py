@@ -201,8 +201,10 @@ class Outbound:
         for item in items:
             if item.outbox_id in self._known or item.outbox_id in self._done:
                 continue
-            if self._cooling.get(item.outbox_id, 0.0) > now:
-                continue
+            if item.outbox_id in self._cooling:
+                if self._cooling[item.outbox_id] > now:
+                    continue
+                del self._cooling[item.outbox_id]
             if item.platform not in self.senders:
                 if item.platform not in self._warned:
                     self._warned.add(item.platform)

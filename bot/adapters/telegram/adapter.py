@@ -180,6 +180,10 @@ class TelegramAdapter:
         sender = message.from_user
         if not self._configured(chat_id) or sender is None:
             return None
+        if message.migrate_to_chat_id:
+            log.warning("telegram chat %s became supergroup %s: put the new id in the config",
+                        chat_id, message.migrate_to_chat_id)
+            return None
         now = self._runtime.clock.now()
         if message.new_chat_members:
             members = tuple((str(u.id), u.full_name) for u in message.new_chat_members if not u.is_bot)

@@ -81,7 +81,8 @@ class WechatAdapter:
         self._seen = RecentIds()
         self._sent = SentIndex()
         self._ignored: set[str] = set()
-        self._self_names: dict[str, str] = {}
+        self._my_name: str | None = None
+        self._my_alias: dict[str, str] = {}  # room id -> the bot's nickname there
         self._closed = asyncio.Event()
 
     def describe(self) -> str:
@@ -167,6 +168,8 @@ class WechatAdapter:
     async def _consume(self, runtime) -> None:
         while True:
             kind, payload = await self._inbox.get()
+            if kind == "message" and self._seen.seen(payload.message_id):
+                continue
             try:
                 event = await self._read(kind, payload, runtime.clock.now())
                 if event is not None:
@@ -191,8 +194,6 @@ class WechatAdapter:
         return None
 
     async def _message_event(self, message_id: str, now) -> IncomingMessage | None:
-        if self._seen.seen(message_id):
-            return None
         puppet = self._bot.puppet
         payload = await puppet.message_payload(message_id)
         room_id = payload.room_id
@@ -247,17 +248,13 @@ class WechatAdapter:
         names = {self.bot_name}
         if self_id is None:
             return names
-        if self_id not in self._self_names:
-            me = self._bot.Contact.load(self_id)
+        me = self._bot.Contact.load(self_id)
+        if self._my_name is None:
             await me.ready()
-            self._self_names[self_id] = me.name
-        names.add(self._self_names[self_id])
-        alias = self._self_names.get(f"{room.room_id}/{self_id}")
-        if alias is None:
-            alias = await room.alias(self._bot.Contact.load(self_id)) or ""
-            self._self_names[f"{room.room_id}/{self_id}"] = alias
-        names.add(alias)
-        return {n for n in names if n}
+            self._my_name = me.name
+        if room.room_id not in self._my_alias:
+            self._my_alias[room.room_id] = await room.alias(me) or ""
+        return {n for n in (*names, self._my_name, self._my_alias[room.room_id]) if n}
 
     async def _save_image(self, message, message_id: str):
         box = await message.to_file_box()
