@@ -25,8 +25,8 @@ def test_without_platform_sections_no_adapter_runs_and_the_console_is_used():
 def test_each_configured_platform_gets_one_adapter_for_its_chats():
     wechat, telegram = platform_adapters(settings(wechat=WECHAT, telegram=TELEGRAM))
 
-    assert (wechat.platform, wechat.room_ids) == ("wechat", {"room-all", "room-b3"})
-    assert (telegram.platform, telegram.chat_ids) == ("telegram", {"-1005", "-1009"})
+    assert (wechat.platform, wechat.room_ids.ids) == ("wechat", {"room-all", "room-b3"})
+    assert (telegram.platform, telegram.chat_ids.ids) == ("telegram", {"-1005", "-1009"})
     assert wechat.limits.min_interval_s == 1.0 and wechat.limits.max_text == 1500
     assert (telegram.limits.max_text, telegram.limits.text_choices) == (4096, False)
 

@@ -5,21 +5,19 @@ from bot.adapters.wechat import compat  # noqa: F401 - must run before anything 
 
 # isort: split
 
-import asyncio
 import logging
+import re
 
 import pytest
-from sqlmodel import select
 
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.dispatch import STALE_CHOICE_TEXT
 from bot.export import export_state
 from storage.db import session_scope
-from storage.models import BindingRequest, Member
 from tests.fakes.botapi import BotApiCall
-from tests.fakes.puppet import MENTION_SEPARATOR, SentMessage
+from tests.fakes.puppet import MENTION_SEPARATOR
 from tests.platforms.harness import (
-    B5, BOT_ID, CHEN, LEAD, LIU, OTHER, TOKEN, YANG, ZHAO, arranged, serving,
+    B5, BOT_ID, CHEN, LEAD, LIU, OTHER, YANG, ZHAO, arranged, serving,
 )
 from tests.platforms.townhall import PIXEL_PNG
 
@@ -68,7 +66,8 @@ async def test_binding_asked_in_wechat_is_approved_with_a_button_in_the_telegram
         assert review.mention_ids == ()
         assert review.text.endswith("回复 1 批准\n回复 2 驳回")
 
-        world.api.push_message(LEAD, CHEN, "#审核")
+        number = re.search(r"编号 (\d+)", review.text)[1]
+        world.api.push_message(LEAD, CHEN, f"#审核 {number}")
         offer = await world.api.wait_call("sendMessage", to_chat(LEAD, "申请绑定"))
         approve, reject = buttons(offer)
         assert (approve["text"], reject["text"]) == ("批准", "驳回")
@@ -160,7 +159,7 @@ async def test_chats_not_in_the_config_are_ignored_with_one_log_line(world, capl
     assert [m.room_id for m in world.puppet.sent] == ["room-b3"]
     assert [c.params["chat_id"] for c in world.api.calls_to("sendMessage")] == [LEAD]
     warnings = [r.getMessage() for r in caplog.records if "not in the config" in r.getMessage()]
-    assert warnings == ["ignoring wechat room room-other: it is not in the config",
+    assert warnings == ["ignoring wechat chat room-other: it is not in the config",
                         f"ignoring telegram chat {OTHER}: it is not in the config"]
 
 

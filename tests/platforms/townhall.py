@@ -1,20 +1,18 @@
 """A test-only feature for the platform scenarios: review buttons, broadcasts, long texts, a picture.
 
-Roster posts its review request in the chat where the resident asked; ``#审核`` gives a
-leader the same decision as buttons wherever the leader is (a Telegram leaders' chat).
+Roster posts its review request in the chat where the resident asked; ``#审核 编号`` gives
+a leader the same decision as buttons wherever the leader is (a Telegram leaders' chat).
 """
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
-from sqlmodel import select
-
 from bot.context import Context
 from bot.errors import UsageError
 from bot.events import Choice
 from bot.router import LEADERS, Router
-from storage.models import BindingRequest, Building, Household, Member
+from storage.models import BindingRequest, Household, Member
 from storage.repo import community as community_repo
 
 router = Router("测试")
@@ -25,21 +23,14 @@ PIXEL_PNG = base64.b64decode(
 )
 
 
-@router.command("审核", summary="待审核的绑定申请，带按钮", usage="#审核", example="#审核", roles=LEADERS)
+@router.command("审核", summary="一个绑定申请的决定按钮", usage="#审核 编号", example="#审核 1", roles=LEADERS)
 def review(ctx: Context) -> None:
-    rows = ctx.session.exec(
-        select(BindingRequest, Household, Member)
-        .join(Household, Household.id == BindingRequest.household_id)
-        .join(Member, Member.id == BindingRequest.member_id)
-        .where(BindingRequest.community_id == ctx.community.id, BindingRequest.status == "pending")
-        .order_by(BindingRequest.id)
-    ).all()
-    mine = [(r, h, m) for r, h, m in rows
-            if community_repo.may_manage_building(ctx.member, ctx.session.get(Building, h.building_id))]
-    if not mine:
-        ctx.reply("没有待审核的申请。")
-        return
-    request, household, member = mine[0]
+    argv = ctx.argv
+    request = ctx.session.get(BindingRequest, int(argv[0])) if argv and argv[0].isdigit() else None
+    if request is None:
+        raise UsageError()
+    household = ctx.session.get(Household, request.household_id)
+    member = ctx.session.get(Member, request.member_id)
     ctx.reply(
         f"{member.display_name} 申请绑定 {household.code}（编号 {request.id}）",
         choices=(Choice("批准", f"binding.approve:{request.id}"), Choice("驳回", f"binding.reject:{request.id}")),

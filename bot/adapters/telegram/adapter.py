@@ -20,6 +20,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.adapters.chats import ConfiguredChats
 from bot.adapters.files import incoming_path, saved_image
 from bot.adapters.telegram.callbacks import CallbackCodec
 from bot.adapters.telegram.config import TelegramConfig
@@ -48,7 +49,7 @@ class TelegramAdapter:
     def __init__(self, config: TelegramConfig, *, chat_ids: set[str], data_dir: Path,
                  rate_limiter: AIORateLimiter | None = None) -> None:
         self.config = config
-        self.chat_ids = set(chat_ids)
+        self.chat_ids = ConfiguredChats(PLATFORM, chat_ids)
         self.data_dir = data_dir
         self.codec = CallbackCodec(config.token)
         self.username: str | None = None
@@ -59,7 +60,6 @@ class TelegramAdapter:
         self._starter: asyncio.Task | None = None
         self._running = False
         self._usernames: OrderedDict[int, str] = OrderedDict()
-        self._ignored: set[str] = set()
         self._closed = asyncio.Event()
 
     def describe(self) -> str:
@@ -178,7 +178,7 @@ class TelegramAdapter:
     async def _read_message(self, message: Message):
         chat_id = str(message.chat.id)
         sender = message.from_user
-        if not self._configured(chat_id) or sender is None:
+        if not self.chat_ids.serves(chat_id) or sender is None:
             return None
         if message.migrate_to_chat_id:
             log.warning("telegram chat %s became supergroup %s: put the new id in the config",
@@ -250,7 +250,7 @@ class TelegramAdapter:
         chat_id = message.chat.id if message is not None else None
         pressed = self.codec.decode(query.data, chat_id=chat_id) if chat_id is not None else None
         known = pressed is not None and (not pressed.action or self._runtime.registry.action(pressed.action))
-        if not known or not self._configured(str(chat_id)):
+        if not known or not self.chat_ids.serves(str(chat_id)):
             await self._answer(query, STALE_CHOICE_TEXT)
             return
         await self._answer(query, None)
@@ -266,14 +266,6 @@ class TelegramAdapter:
             await query.answer(text)
         except TelegramError as exc:  # too old to answer; the press itself still counts
             log.info("could not answer a Telegram button press: %s", exc)
-
-    def _configured(self, chat_id: str) -> bool:
-        if chat_id in self.chat_ids:
-            return True
-        if chat_id not in self._ignored:
-            self._ignored.add(chat_id)
-            log.warning("ignoring telegram chat %s: it is not in the config", chat_id)
-        return False
 
     def _remember(self, user_id: int, username: str | None) -> None:
         if username:

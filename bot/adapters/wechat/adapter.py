@@ -29,6 +29,7 @@ from wechaty_puppet import FileBox, MessageType
 from wechaty_puppet.exceptions import WechatyPuppetError
 from wechaty_puppet.file_box import FileBoxType
 
+from bot.adapters.chats import ConfiguredChats
 from bot.adapters.files import incoming_path, saved_image
 from bot.adapters.wechat.config import WechatConfig
 from bot.adapters.wechat.incoming import MENTION_END, RecentIds, SentIndex, read_quote, strip_self_mention
@@ -71,7 +72,7 @@ class WechatAdapter:
     def __init__(self, config: WechatConfig, *, room_ids: set[str], bot_name: str, data_dir: Path) -> None:
         self.config = config
         self.limits = Limits(max_text=config.max_text, min_interval_s=config.min_interval_s)
-        self.room_ids = set(room_ids)
+        self.room_ids = ConfiguredChats(PLATFORM, room_ids)
         self.bot_name = bot_name
         self.data_dir = data_dir
         self.reconnects = 0
@@ -80,7 +81,6 @@ class WechatAdapter:
         self._inbox: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
         self._seen = RecentIds()
         self._sent = SentIndex()
-        self._ignored: set[str] = set()
         self._my_name: str | None = None
         self._my_alias: dict[str, str] = {}  # room id -> the bot's nickname there
         self._closed = asyncio.Event()
@@ -198,7 +198,7 @@ class WechatAdapter:
         payload = await puppet.message_payload(message_id)
         room_id = payload.room_id
         self_id = puppet.login_user_id
-        if not room_id or payload.from_id == self_id or not self._configured(room_id):
+        if not room_id or payload.from_id == self_id or not self.room_ids.serves(room_id):
             return None
         message = self._bot.Message.load(message_id)
         await message.ready()
@@ -228,7 +228,7 @@ class WechatAdapter:
         )
 
     async def _join_event(self, payload, now) -> MembersJoined | None:
-        if not self._configured(payload.room_id):
+        if not self.room_ids.serves(payload.room_id):
             return None
         self_id = self._bot.puppet.login_user_id
         members = []
@@ -262,14 +262,6 @@ class WechatAdapter:
         data = await _file_box_bytes(box)
         await asyncio.to_thread(path.write_bytes, data)
         return saved_image(path)
-
-    def _configured(self, room_id: str) -> bool:
-        if room_id in self.room_ids:
-            return True
-        if room_id not in self._ignored:
-            self._ignored.add(room_id)
-            log.warning("ignoring wechat room %s: it is not in the config", room_id)
-        return False
 
     # -- outgoing -----------------------------------------------------------------------
 
