@@ -31,13 +31,15 @@ async def test_webhook_mode_registers_the_url_and_takes_updates_with_the_secret_
             refused = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
             elsewhere = await client.post(f"http://127.0.0.1:{free_port}/other", json=update,
                                           headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            malformed = await client.post(url, json={"update_id": "x", "message": 5},
+                                          headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
             accepted = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
         reply = await world.api.wait_call("sendMessage")
 
     registered = world.api.calls_to("setWebhook")[0].params
     assert (registered["url"], registered["secret_token"]) == (hook["url"], "s3cret-token")
     assert registered["allowed_updates"] == ["message", "callback_query"]
-    assert (refused.status_code, elsewhere.status_code, accepted.status_code) == (403, 404, 200)
+    assert [r.status_code for r in (refused, elsewhere, malformed, accepted)] == [403, 404, 400, 200]
     assert reply.params["text"].startswith("杨书记：社区工作者")
     assert world.api.calls_to("getUpdates") == []
     assert len(world.api.calls_to("sendMessage")) == 1

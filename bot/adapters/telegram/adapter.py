@@ -137,8 +137,14 @@ class TelegramAdapter:
         self._running = True
         log.info("Telegram bot @%s is serving %d chats (%s)", self.username, len(self.chat_ids), self.config.mode)
 
-    async def _receive_webhook(self, data: dict) -> None:
-        await self._app.update_queue.put(Update.de_json(data, self._app.bot))
+    async def _receive_webhook(self, data: dict) -> bool:
+        try:
+            update = Update.de_json(data, self._app.bot)
+        except Exception as exc:  # whatever arrives from outside: refuse it, never fail on it
+            log.warning("a webhook post is not a Telegram update: %s", exc)
+            return False
+        await self._app.update_queue.put(update)
+        return True
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

@@ -22,25 +22,30 @@ MAX_BODY = 1 << 20
 
 
 class WebhookServer:
-    """Serves ``POST path`` on ``listen:port`` and hands each update's JSON to ``receive``."""
+    """Serves ``POST path`` on ``listen:port`` and hands each update's JSON to ``receive`` (False: malformed)."""
 
     def __init__(self, *, listen: str, port: int, path: str, secret: str,
-                 receive: Callable[[dict], Awaitable[None]]) -> None:
+                 receive: Callable[[dict], Awaitable[bool]]) -> None:
         self.listen, self.port, self.path = listen, port, path
         self._secret = secret.encode()
         self._receive = receive
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self.started = asyncio.Event()
+        self._started = asyncio.Event()
 
     async def start(self) -> None:
+        """Listen; raises (e.g. the port is taken) if the server cannot start."""
         config = Config()
         config.bind = [f"{self.listen}:{self.port}"]
         config.accesslog = None
         config.errorlog = log
         self._task = asyncio.create_task(serve(self._app, config, shutdown_trigger=self._stop.wait))
-        self._task.add_done_callback(lambda _: self.started.set())
-        await asyncio.sleep(0)
+        started = asyncio.create_task(self._started.wait())
+        await asyncio.wait({self._task, started}, return_when=asyncio.FIRST_COMPLETED)
+        if self._task.done():
+            started.cancel()
+            self._task.result()
+            raise RuntimeError("the webhook server stopped as it started")
 
     async def stop(self) -> None:
         self._stop.set()
@@ -52,7 +57,7 @@ class WebhookServer:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
-                    self.started.set()
+                    self._started.set()
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     await send({"type": "lifespan.shutdown.complete"})
@@ -85,5 +90,4 @@ class WebhookServer:
             return 400
         if not isinstance(update, dict):
             return 400
-        await self._receive(update)
-        return 200
+        return 200 if await self._receive(update) else 400
