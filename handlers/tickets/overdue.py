@@ -6,7 +6,7 @@ note starts a new waiting period.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -28,9 +28,15 @@ def job_id(community_key: str) -> str:
 
 @router.on_startup
 def ensure_overdue_job(ctx: Context) -> None:
-    """An hourly check per community; an existing job keeps its schedule (missed runs are caught up)."""
+    """An hourly check per community; an existing job keeps its schedule (missed runs are caught up).
+
+    It skips the quiet hours: a reminder found at night would only wait for the morning,
+    and the first check after them sends it then.
+    """
+    quiet = ctx.settings.quiet_hours
+    hours = [h for h in range(24) if not quiet.contains(time(h))] or list(range(24))
     ctx.services.require_scheduler().ensure(
-        job_id(ctx.community.key), TASK, CronTrigger(minute=0, timezone=ctx.settings.tz),
+        job_id(ctx.community.key), TASK, CronTrigger(hour=",".join(map(str, hours)), minute=0, timezone=ctx.settings.tz),
         args={"community": ctx.community.key}, now=ctx.now,
     )
 

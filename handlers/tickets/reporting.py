@@ -216,7 +216,7 @@ def offer_registration(ctx: Context) -> bool:
     text = event.text.strip()
     if not text or event.reply_to_bot:
         return False
-    if not tickets_repo.passive_reports_on(ctx.session, chat_id=ctx.chat.id):
+    if not ctx.chat.passive_reports:
         return False
     result = parse(text)
     if not result.is_report:
@@ -281,9 +281,9 @@ def passive_switch(ctx: Context) -> None:
         ctx.args.strip().lower()
     )
     if on is None:
-        current = tickets_repo.passive_reports_on(ctx.session, chat_id=ctx.chat.id)
-        raise UsageError(f"本群的自动登记提示现在是{'开' if current else '关'}着的。请写“开”或“关”。")
+        raise UsageError(f"本群的自动登记提示现在是{'开' if ctx.chat.passive_reports else '关'}着的。请写“开”或“关”。")
     tickets_repo.set_passive_reports(ctx.session, chat_id=ctx.chat.id, on=on)
+    ctx.chat_settings_changed()
     if on:
         ctx.reply("已开启本群的自动登记提示：像是报事的消息，我会问一句要不要登记。")
     else:

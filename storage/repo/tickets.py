@@ -23,8 +23,10 @@ def _insert_ignoring_conflict(session: Session, model, values: dict[str, Any]) -
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(model.__table__).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    # rowcount is not reliable with RETURNING (psycopg reports none): a returned row is the answer.
+    return session.execute(statement).first() is not None
 
 
 def next_number(session: Session, *, community_id: int) -> int:
@@ -167,13 +169,8 @@ def claim_reminder(session: Session, *, ticket_id: int, kind: str, since: dateti
     )
 
 
-def passive_reports_on(session: Session, *, chat_id: int) -> bool:
-    """Read from the table, not from the cached chat: a staff member may just have switched it."""
-    return bool(session.exec(select(Chat.passive_reports).where(Chat.id == chat_id)).one())
-
-
 def set_passive_reports(session: Session, *, chat_id: int, on: bool) -> None:
-    """A statement rather than the chat object: the object may be a cached, older copy."""
+    """A statement rather than the chat object, which is a cached snapshot (see ``ChatCache``)."""
     session.execute(update(Chat).where(Chat.id == chat_id).values(passive_reports=on))
 
 
