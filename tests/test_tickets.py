@@ -1,15 +1,17 @@
 """Tickets from report to rating: the lifecycle, who may do what, bad input, history and numbering."""
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 from sqlmodel import select
 
+from bot.config import ConfigError, load_settings
 from storage.db import make_engine, session_scope
 from storage.models import Community, Member, Ticket
 from storage.repo import tickets as tickets_repo
-from tests.support.testbot import TestBot, only
+from tests.support.testbot import DATA, TestBot, only
 
 LAMP = "#报事 3栋2单元楼道灯坏了"
 
@@ -114,7 +116,7 @@ def test_the_reporter_reopens_what_is_not_fixed_and_leaders_are_told(testbot):
     testbot.say("lead", "gl1", "#指派 1 @陈楼长", mentions=("bl3",))
     testbot.say("lead", "gl1", "#办结 1 换了灯泡")
     sent = testbot.say("b3", "zhang", "6")
-    assert "已重新打开 #1" in one_in(sent, "b3").text
+    assert "#1 报事人说问题没解决，已重新打开" in one_in(sent, "b3").text
     alert = one_in(sent, "lead")
     assert alert.mentions == ("gl1", "bl3") and "报事人说问题没解决" in alert.text
     assert ticket(testbot)["status"] == "reopened"
@@ -276,3 +278,48 @@ def test_an_empty_report_asks_what_and_where(testbot, text):
     reply = only(testbot.say("b3", "zhang", text)).text
     assert "请写明是什么问题、在哪里" in reply and "例如：#报事 3栋2单元楼道灯坏了" in reply
     assert testbot.export()["tickets"] == []
+
+
+# -- configuration and the demo ------------------------------------------------------------
+
+def test_the_example_config_documents_the_defaults():
+    from pathlib import Path
+
+    from handlers.tickets.config import TicketsConfig
+
+    example = load_settings(Path(__file__).resolve().parent.parent / "config.example.yaml")
+    assert TicketsConfig.model_validate(example.section("tickets")) == TicketsConfig()
+
+
+@pytest.mark.parametrize("section, complaint", [
+    ({"category_councils": {"卫生": "环境治理理事会"}}, "unknown category '卫生'"),
+    ({"category_councils": {"环境卫生": "卫生队"}}, "'卫生队' is not in councils"),
+    ({"overdue": {"remind_hours": 24, "escalate_hours": 12}}, "escalate_hours must be more than remind_hours"),
+    ({"overdue": {"stale_day": 3}}, "stale_day"),
+])
+def test_a_wrong_tickets_section_stops_the_start_with_a_clear_message(sqlite_url, section, complaint):
+    settings = load_settings(DATA / "community.yaml").model_copy(update={"tickets": section})
+    with pytest.raises(ConfigError) as caught:
+        TestBot(database_url=sqlite_url, settings=settings)
+    assert "section `tickets`" in str(caught.value) and complaint in str(caught.value)
+
+
+def test_the_demo_shows_a_report_travelling_to_a_rated_resolution():
+    import io
+
+    from bot.demo import play
+
+    out = io.StringIO()
+    assert play(out) == 0
+    transcript = out.getvalue()
+    milestones = ["已登记 #1【设施维修】", "照片已附到 #1", "刘网格长已受理", "@陈阿姨 请处理 #1",
+                  "已附议 #1（共 2 人附议）", "#1 有新进展（陈阿姨）", "已办结：电工换了线路", "#1 得 5 分",
+                  "🚨已登记紧急报事 #3", "拨打119", "139****5678", "群里只显示“2栋居民”",
+                  "超过 24 小时还没有受理", "超过 72 小时还没有受理"]
+    positions = [transcript.find(m) for m in milestones]
+    assert -1 not in positions, [m for m, p in zip(milestones, positions) if p == -1]
+    assert positions[:8] == sorted(positions[:8])
+    said_in_groups = [block for block in re.split(r"\n(?=\S|  ↳)", transcript)
+                      if block.startswith("  ↳") and "[网格骨干群]" not in block.split("\n")[0]]
+    assert any("139****5678" in block for block in said_in_groups)
+    assert not any("13912345678" in block for block in said_in_groups)

@@ -193,6 +193,9 @@ def test_supporters_hear_of_changes_in_the_chat_they_supported_from(testbot):
     sent = testbot.say("lead", "gl1", "#办结 1 修好了")
     assert "回复 1" in one_in(sent, "b3").text and "回复 1" not in one_in(sent, "all").text
     assert "只有报事人可以评价" in only(testbot.say("all", "zhao", "#评价 1 5")).text
+    sent = testbot.say("b3", "zhang", "#未解决 1")
+    assert (one_in(sent, "all").mentions, one_in(sent, "b3").mentions) == (("zhao",), ("li",))
+    assert "已重新打开" in one_in(sent, "all").text
 
 
 def test_closed_tickets_take_no_supports(testbot):

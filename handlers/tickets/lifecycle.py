@@ -130,10 +130,11 @@ def assign(ctx: Context) -> None:
                         to_status=S.in_progress, note=f"指派给{name}" + (f"：{note}" if note else ""))
     tell_followers(ctx, ticket, lambda chat: f"{headline(ctx.session, ticket)}\n已交给{name}处理。")
     n = ticket.number
+    if assignee is None:
+        reply(ctx, f"已把 #{n} 指派给{name}。", tag=f"ticket:{n}")
+        return
     ask = f"请处理 {headline(ctx.session, ticket)}" + (f"\n说明：{note}" if note else "")
-    ask += f"\n有进展请发送 #进展 {n} 说明；办好后告诉网格长。"
-    reply(ctx, f"已把 #{n} 指派给{name}。" + (f"\n{ask}" if assignee else ""),
-          mentions=(assignee.id,) if assignee else (), tag=f"ticket:{n}")
+    reply(ctx, f"{ask}\n有进展请发送 #进展 {n} 说明；办好后告诉网格长。", mentions=(assignee.id,), tag=f"ticket:{n}")
 
 
 @router.command("进展", aliases=("progress",), summary="记录报事的处理进展，报事人会收到",
@@ -159,20 +160,13 @@ def progress(ctx: Context) -> None:
 @router.command("办结", aliases=("resolve",), summary="办结报事并说明结果，报事人来评价",
                 usage="#办结 工单编号 办理结果", example="#办结 27 已更换声控灯", roles=GRID_AND_STAFF)
 def resolve(ctx: Context) -> None:
-    ticket = ticket_from_args(ctx)
-    require_handler(ctx, ticket, "resolve")
-    note = rest_of_args(ctx)
-    if not note:
-        raise UsageError("请写明办理结果，例如：已更换灯泡。")
-    require_state(ticket, "resolve")
-    tickets_repo.record(ctx.session, ticket, actor_id=ctx.member.id, action="resolve", now=ctx.now,
-                        to_status=S.resolved, note=note)
+    ticket, note = _close(ctx, "resolve", S.resolved, missing="请写明办理结果，例如：已更换灯泡。")
     n = ticket.number
 
     def compose(chat) -> str:
         text = f"{headline(ctx.session, ticket)}\n已办结：{note}"
         if chat.id == ticket.chat_id:
-            text += f"\n请报事人评价：问题解决了吗？满意程度回复 1–5 分；没解决请回复 6（或发送 #未解决 {n}）。"
+            text += "\n请报事人评价：问题解决了吗？"
         return text
 
     choices = tuple(Choice(f"{s}分 {label}", f"tickets.rate:{n}:{s}") for s, label in RATING_LABELS.items())
@@ -185,19 +179,25 @@ def resolve(ctx: Context) -> None:
                 usage="#驳回 工单编号 原因", example="#驳回 27 属于业主家中设施，请联系物业有偿维修",
                 roles=GRID_AND_STAFF)
 def reject_command(ctx: Context) -> None:
-    ticket = ticket_from_args(ctx)
-    require_handler(ctx, ticket, "reject")
-    reason = rest_of_args(ctx)
-    if not reason:
-        raise UsageError("请写明驳回的原因，报事人会看到。")
-    require_state(ticket, "reject")
-    tickets_repo.record(ctx.session, ticket, actor_id=ctx.member.id, action="reject", now=ctx.now,
-                        to_status=S.rejected, note=reason)
+    ticket, reason = _close(ctx, "reject", S.rejected, missing="请写明驳回的原因，报事人会看到。")
     covered = tell_followers(
         ctx, ticket, lambda chat: f"{headline(ctx.session, ticket)}\n未予受理。原因：{reason}\n如有疑问，请联系网格长。"
     )
     if not covered:
         reply(ctx, f"已驳回 #{ticket.number}，已把原因告诉报事人。", tag=f"ticket:{ticket.number}")
+
+
+def _close(ctx: Context, action: str, status: TicketStatus, *, missing: str) -> tuple[Ticket, str]:
+    """#办结 and #驳回: a handler's permission, a note the reporter will read, an allowed state, a history line."""
+    ticket = ticket_from_args(ctx)
+    require_handler(ctx, ticket, action)
+    note = rest_of_args(ctx)
+    if not note:
+        raise UsageError(missing)
+    require_state(ticket, action)
+    tickets_repo.record(ctx.session, ticket, actor_id=ctx.member.id, action=action, now=ctx.now,
+                        to_status=status, note=note)
+    return ticket, note
 
 
 @router.action("tickets.reject")
@@ -266,7 +266,9 @@ def reopen(ctx: Context, ticket: Ticket, note: str) -> None:
     tickets_repo.record(ctx.session, ticket, actor_id=ctx.member.id, action="reopen", now=ctx.now,
                         to_status=S.reopened, note=note or None)
     n = ticket.number
-    reply(ctx, f"已重新打开 #{n}，网格长会再跟进。", tag=f"ticket:{n}")
+    covered = tell_followers(ctx, ticket, lambda chat: f"#{n} 报事人说问题没解决，已重新打开，网格长会再跟进。")
+    if not covered:
+        reply(ctx, f"已重新打开 #{n}，网格长会再跟进。", tag=f"ticket:{n}")
     people = [m.id for m in handlers_of(ctx, ticket)] + ([ticket.assignee_id] if ticket.assignee_id else [])
     tell_leaders(ctx, ticket,
                  lambda chat: f"#{n} 报事人说问题没解决，已重新打开：{headline(ctx.session, ticket)}"

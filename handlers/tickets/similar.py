@@ -11,7 +11,7 @@ _LOCATION = re.compile(r"[\d０-９一二三四五六七八九十两A-Za-z]+\s*(
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Words that say nothing about which problem it is.
 _FILLER = frozenset("了的也又都很太就还在是有我你他她们吗呢吧啊呀哦这那个么嘛啦")
-THRESHOLD = 0.3
+THRESHOLD = 0.25
 
 
 def bigrams(text: str) -> set[str]:
