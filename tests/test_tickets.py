@@ -1,13 +1,18 @@
 """Tickets from report to rating: the lifecycle, who may do what, bad input, history and numbering."""
 from __future__ import annotations
 
+import io
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from bot.config import ConfigError, load_settings
+from bot.demo import play
+from bot.events import IncomingMessage
+from handlers.tickets.config import TicketsConfig
 from storage.db import make_engine, session_scope
 from storage.models import Community, Member, Ticket
 from storage.repo import tickets as tickets_repo
@@ -283,10 +288,6 @@ def test_an_empty_report_asks_what_and_where(testbot, text):
 # -- configuration and the demo ------------------------------------------------------------
 
 def test_the_example_config_documents_the_defaults():
-    from pathlib import Path
-
-    from handlers.tickets.config import TicketsConfig
-
     example = load_settings(Path(__file__).resolve().parent.parent / "config.example.yaml")
     assert TicketsConfig.model_validate(example.section("tickets")) == TicketsConfig()
 
@@ -305,10 +306,6 @@ def test_a_wrong_tickets_section_stops_the_start_with_a_clear_message(sqlite_url
 
 
 def test_the_demo_shows_a_report_travelling_to_a_rated_resolution():
-    import io
-
-    from bot.demo import play
-
     out = io.StringIO()
     assert play(out) == 0
     transcript = out.getvalue()
@@ -323,3 +320,25 @@ def test_the_demo_shows_a_report_travelling_to_a_rated_resolution():
                       if block.startswith("  ↳") and "[网格骨干群]" not in block.split("\n")[0]]
     assert any("139****5678" in block for block in said_in_groups)
     assert not any("13912345678" in block for block in said_in_groups)
+
+
+def test_two_leaders_accepting_at_the_same_moment_accept_once(db_url):
+    bot = TestBot(database_url=db_url)
+    heard = []
+    bot.runtime.registry.signals.setdefault("ticket.accepted", []).append(lambda ctx, **payload: heard.append(payload))
+    bot.say("b3", "zhang", LAMP)
+    start = threading.Barrier(2)
+
+    def accept(sender: str) -> None:
+        event = IncomingMessage("console", "lead", sender, sender, "#受理 1", bot.now)
+        start.wait()
+        bot.runtime.dispatcher.handle(event)
+
+    threads = [threading.Thread(target=accept, args=(who,)) for who in ("gl1", "staff1")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    actions = [h["action"] for h in ticket(bot)["history"]]
+    bot.close()
+    assert actions == ["report", "accept"] and len(heard) == 1

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlmodel import select
+
 from bot.config import load_settings
+from storage.models import Ticket
 from tests.support.testbot import DATA, TestBot, only, texts
 
 PHONE, ID_CARD = "13912345678", "42010619800101123X"
@@ -100,9 +103,6 @@ def test_a_photo_within_two_minutes_attaches_to_the_senders_report(testbot):
     assert testbot.say("b3", "li", "", images=("c.jpg",), after=timedelta(seconds=5)) == []
     assert testbot.say("b3", "zhang", "", images=("d.jpg",), after=timedelta(minutes=3)) == []
     with testbot.session() as s:
-        from storage.models import Ticket
-        from sqlmodel import select
-
         assert s.exec(select(Ticket)).one().images == ["a.jpg", "b.jpg"]
     assert "照片：2 张" in only(testbot.say("b3", "zhang", "#工单 1")).text
 

@@ -110,7 +110,7 @@ def assign(ctx: Context) -> None:
     require_handler(ctx, ticket, "assign")
     require_state(ticket, "assign")
     rest = rest_of_args(ctx)
-    people = [m for m in ctx.mentioned_members()]
+    people = ctx.mentioned_members()
     config = ctx.config("tickets")
     if people:
         assignee, council = people[0], None
@@ -118,11 +118,11 @@ def assign(ctx: Context) -> None:
     else:
         if MENTION.match(rest):
             raise UsageError("没找到您 @ 的人，请在群里直接 @ 对方。")
-        word, _, note = rest.partition(" ")
+        word, *note = rest.split(maxsplit=1) or [""]
         council = config.find_council(word)
         if council is None:
             raise UsageError(f"请 @ 要指派的人，或写理事会的名字：{'、'.join(config.councils)}。")
-        assignee, name, note = None, council, note.strip()
+        assignee, name, note = None, council, note[0].strip() if note else ""
     ticket.assignee_id = assignee.id if assignee else None
     ticket.council = council
     ticket.assigned_chat_id = ctx.chat.id

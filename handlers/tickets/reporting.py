@@ -132,7 +132,7 @@ def _confirm(ctx: Context, ticket: Ticket, same: Ticket | None) -> None:
     else:
         lines.append("网格长受理后会在本群告诉您。")
     if ticket.anonymous:
-        lines.append("群里只显示“" + reporter_name(ctx.session, ticket, ctx.chat) + "”。")
+        lines.append(f"群里只显示“{reporter_name(ctx.session, ticket, None)}”。")
     lines.append(f"邻居遇到同样的问题，可回复本条“+1”或发送 #附议 {n}。")
     choices: tuple[Choice, ...] = ()
     if same is not None:

@@ -36,7 +36,8 @@ def ticket_from_args(ctx: Context, *, what: str = "工单编号") -> Ticket:
 
 
 def find(ctx: Context, number: int) -> Ticket:
-    ticket = tickets_repo.by_number(ctx.session, community_id=ctx.community.id, number=number)
+    """The ticket, its row locked for this transaction (most callers are about to change it)."""
+    ticket = tickets_repo.by_number(ctx.session, community_id=ctx.community.id, number=number, lock=True)
     if ticket is None:
         raise NotFound(f"没有 #{number} 这件报事，请核对编号（发送 #我的报事 查看您报的事）。")
     return ticket

@@ -44,10 +44,13 @@ def next_number(session: Session, *, community_id: int) -> int:
     ).scalar_one()
 
 
-def by_number(session: Session, *, community_id: int, number: int) -> Ticket | None:
-    return session.exec(
-        select(Ticket).where(Ticket.community_id == community_id, Ticket.number == number)
-    ).first()
+def by_number(session: Session, *, community_id: int, number: int, lock: bool = False) -> Ticket | None:
+    """A ticket by its short number; ``lock`` holds its row until commit (PostgreSQL; SQLite has one writer).
+
+    Locked, two leaders pressing 受理 at the same moment queue up: the second sees it accepted.
+    """
+    query = select(Ticket).where(Ticket.community_id == community_id, Ticket.number == number)
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def record(
