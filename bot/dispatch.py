@@ -337,6 +337,9 @@ class Dispatcher:
         if self._acks:
             sent, self._acks = self._acks, []
             messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+            # A refused command rolls this transaction back: the acknowledgements wait for the next
+            # one, or those messages would count as unsent and go out again with the next due ones.
+            event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
 
 
 def _wrote(session: Session) -> bool:

@@ -14,9 +14,19 @@ from storage.models.community import (
 )
 from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
 from storage.models.scheduling import JobRun
+from storage.models.tickets import (
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketOffer,
+    TicketReminder,
+    TicketStatus,
+    TicketSupport,
+)
 
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
-    "ProcessedMessage", "Role",
+    "ProcessedMessage", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
+    "TicketReminder", "TicketStatus", "TicketSupport",
 ]
