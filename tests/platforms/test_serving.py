@@ -326,3 +326,25 @@ async def test_a_button_offered_to_one_member_is_only_theirs_to_press(world):
 
     assert refused.params["text"] == NOT_YOUR_CHOICE_TEXT
     assert done.params["text"] == "陈楼长 知道了"
+
+
+async def test_a_report_in_wechat_is_accepted_with_a_button_in_telegram_and_the_reporter_hears_in_wechat(world):
+    async with serving(world) as served:
+        await world.puppet.send_room_text("room-b3", "wx-zhang", "#报事 3栋2单元楼道灯坏了，晚上看不见")
+        confirmed = await world.puppet.wait_sent(in_room("room-b3", "已登记"))
+        announced = await world.api.wait_call("sendMessage", to_chat(LEAD, "新报事"))
+        accept = next(b for b in buttons(announced) if b["text"] == "受理")
+        world.api.push_callback(LEAD, LIU, accept["callback_data"], announced.result["message_id"])
+
+        notice = await world.puppet.wait_sent(in_room("room-b3", "已受理"))
+        exported = state(served)
+
+    assert confirmed.mention_ids == ()
+    # The grid leader of building 3 is asked in the leaders' chat, by a text mention.
+    assert announced.params["text"].startswith("刘网格长 新报事")
+    assert announced.params["entities"][0]["user"]["id"] == LIU["id"]
+    assert notice.text.startswith(f"@张阿姨{MENTION_SEPARATOR}") and "刘网格长已受理" in notice.text
+    assert notice.mention_ids == ("wx-zhang",)
+    (ticket,) = exported["tickets"]
+    assert (ticket["status"], ticket["reporter"], ticket["chat"], ticket["building"]) == ("accepted", "zhang", "b3", "3")
+    assert [(h["action"], h["by"]) for h in ticket["history"]] == [("report", "zhang"), ("accept", "liu")]
