@@ -31,7 +31,6 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u2
 MAX_TEXT = 10_000
 FAILURE_TEXT = "抱歉，处理这条消息时出了问题，已记录下来。请稍后再试，或联系社区工作人员。"
 STALE_CHOICE_TEXT = "这个选项已经失效了，请重新发起。"
-NOT_YOUR_CHOICE_TEXT = "这个选项是给别人的，您不用选。"
 
 
 class Dispatcher:
@@ -132,12 +131,7 @@ class Dispatcher:
     def _route(self, ctx: Context) -> None:
         event = ctx.event
         if isinstance(event, ChoiceSelected):
-            action = event.action or self._stored_action(ctx, event.choice_of)
-            owners = messaging_repo.choice_owners(ctx.session, chat_id=ctx.chat.id, action=action)
-            # A button offered to one member is that member's, as a numbered reply would be.
-            if owners and None not in owners and ctx.member.id not in owners:
-                raise UserError(NOT_YOUR_CHOICE_TEXT)
-            self._run_action(ctx, action)
+            self._run_action(ctx, event.action or self._stored_action(ctx, event.choice_of))
         elif isinstance(event, MembersJoined):
             ctx.emit("chat.members_joined", members=event.members)
         else:

@@ -161,13 +161,3 @@ def pick_choice(session: Session, *, chat_id: int, member_id: int, number: int, 
             return row.actions[number - 1]
     return None
 
-
-def choice_owners(session: Session, *, chat_id: int, action: str, recent: int = 50) -> set[int | None]:
-    """Who the recent choices offering ``action`` in a chat belong to (None: anyone there)."""
-    rows = session.exec(
-        select(PendingChoice)
-        .where(PendingChoice.chat_id == chat_id)
-        .order_by(PendingChoice.created_at.desc(), PendingChoice.id.desc())
-        .limit(recent)
-    ).all()
-    return {row.member_id for row in rows if action in row.actions}

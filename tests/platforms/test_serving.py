@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.adapters.telegram.callbacks import CallbackCodec
-from bot.dispatch import NOT_YOUR_CHOICE_TEXT, STALE_CHOICE_TEXT
+from bot.dispatch import STALE_CHOICE_TEXT
 from bot.export import export_state
 from storage.db import session_scope
 from tests.fakes.botapi import BotApiCall
@@ -311,21 +311,6 @@ async def test_a_quoted_reply_to_the_bot_on_wechat_finds_the_quoted_message(worl
 
     quote = next(e for e in seen if getattr(e, "reply_to_bot", False))
     assert (quote.text, quote.reply_to) == ("谢谢", info.message_id)
-
-
-async def test_a_button_offered_to_one_member_is_only_theirs_to_press(world):
-    async with serving(world):
-        world.api.push_message(LEAD, CHEN, "#我的选项")
-        offer = await world.api.wait_call("sendMessage", to_chat(LEAD, "请确认"))
-        data = buttons(offer)[0]["callback_data"]
-        world.api.push_callback(LEAD, YANG, data, offer.result["message_id"])
-        refused = await world.api.wait_call("sendMessage", to_chat(LEAD, NOT_YOUR_CHOICE_TEXT))
-        world.api.push_callback(LEAD, CHEN, data, offer.result["message_id"])
-
-        done = await world.api.wait_call("sendMessage", to_chat(LEAD, "知道了"))
-
-    assert refused.params["text"] == NOT_YOUR_CHOICE_TEXT
-    assert done.params["text"] == "陈楼长 知道了"
 
 
 async def test_a_report_in_wechat_is_accepted_with_a_button_in_telegram_and_the_reporter_hears_in_wechat(world):

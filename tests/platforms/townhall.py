@@ -60,11 +60,6 @@ def long_action(ctx: Context) -> None:
     ctx.reply("请确认", choices=(Choice("确认", "test.echo:" + "x" * 70),), open_choices=True)
 
 
-@router.command("我的选项", summary="只给发问的人的选项", usage="#我的选项", example="#我的选项")
-def own_choice(ctx: Context) -> None:
-    ctx.reply("请确认是您本人", choices=(Choice("是我", "test.ok"),))
-
-
 @router.command("图片", summary="发一张图", usage="#图片", example="#图片")
 def picture(ctx: Context) -> None:
     path = ctx.settings.data_dir / "test-pixel.png"
