@@ -13,10 +13,12 @@ from storage.models.community import (
     Role,
 )
 from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
+from storage.models.reminders import Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus
 from storage.models.scheduling import JobRun
 
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
-    "ProcessedMessage", "Role",
+    "ProcessedMessage", "Reminder", "ReminderChat", "ReminderCheckin", "ReminderOccurrence",
+    "ReminderStatus", "Role",
 ]
