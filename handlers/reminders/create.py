@@ -65,7 +65,7 @@ def _echo(ctx: Context, reminder: Reminder, when, chats) -> str:
     else:
         lines.append(f"发到：{chats_text(chats)}")
     if reminder.checkin_minutes:
-        lines.append(f"签到：每次发出后 {checkin_text(reminder.checkin_minutes)} 内回复“签到”记积分")
+        lines.append(f"签到：每次发出后{checkin_text(reminder.checkin_minutes)}内回复“签到”记积分")
     if reminder.recurring:
         lines.append(f"接下来：{upcoming_text(times, now=ctx.now, quiet=quiet, skipped=skipped)}")
     elif quiet.contains(times[0].time()):
