@@ -395,3 +395,18 @@ def test_replay_of_a_reminder_prints_only_the_bots_messages(tmp_path, sqlite_url
     lines = done.stdout.splitlines()
     assert len(lines) == 3 and all(line.startswith("{") for line in lines)
     assert '"【提醒】开会"' in lines[1]
+
+
+def test_the_demo_shows_the_saturday_clean_up_firing_with_check_ins():
+    import io
+
+    from bot.demo import play
+
+    out = io.StringIO()
+    assert play(out) == 0
+    lines = out.getvalue().splitlines()
+    fired = lines.index("  ↳ 周六 11-28 08:00 [3栋居民群] 共建助手：【提醒】卫生大扫除，请大家带好工具到楼下集合")
+    first_check_in = lines.index("周六 11-28 08:03 [3栋居民群] 张阿姨：签到")
+    assert fired < first_check_in  # scheduled messages are printed before the next event
+    assert lines[first_check_in + 1].endswith("✅ 张阿姨 签到成功（卫生大扫除，第 1 位）")
+    assert sum("签到成功" in line for line in lines) >= 5

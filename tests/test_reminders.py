@@ -205,7 +205,7 @@ def test_the_list_shows_this_chats_reminders_and_ones_own(testbot):
     leader = only(testbot.say("b3", "bl3", "#提醒列表")).text
     assert "3. 2026年11月24日(周二) 09:00｜取药｜提醒李师傅" in leader and "5栋的事" not in leader
     everything = only(testbot.say("lead", "gl1", "#提醒列表 全部")).text
-    assert everything.startswith("您负责的提醒（4）") and "5栋的事" in everything
+    assert everything.startswith("您负责的群收到的提醒（5）") and "5栋的事" in everything and "卫生大扫除" in everything
     assert only(testbot.say("b8", "gl2", "#提醒列表")).text.startswith("本群的提醒（1）")
     assert only(testbot.say("lead", "bl5", "#提醒列表")).text.splitlines()[1:2] == [
         "4. 2026年11月24日(周二) 09:00｜5栋的事｜发到 5栋群｜下次 11月24日(周二) 09:00"]

@@ -18,7 +18,7 @@ ENDED = {ReminderStatus.done: "已经发过了", ReminderStatus.cancelled: "已�
 @router.command(
     "提醒列表",
     aliases=("reminders",),
-    summary="查看本群的提醒和您设的提醒",
+    summary="查看本群的提醒和您设的提醒（负责人加“全部”看所负责各群的）",
     usage="#提醒列表 [全部]",
     example="#提醒列表",
 )
@@ -31,7 +31,7 @@ def list_reminders(ctx: Context) -> None:
     if not shown:
         ctx.reply("目前没有提醒。设一个试试：#提醒 每周六早上8点 卫生大扫除")
         return
-    lines = [f"{'您负责的' if everything else '本群的'}提醒（{len(shown)}）："]
+    lines = [f"{'您负责的群收到的' if everything else '本群的'}提醒（{len(shown)}）："]
     for reminder in shown[:MAX_LISTED]:
         lines.append(_line(ctx, reminder, targets.get(reminder.id, [])))
     if len(shown) > MAX_LISTED:
@@ -43,8 +43,8 @@ def list_reminders(ctx: Context) -> None:
 def _listed(ctx: Context, reminder: Reminder, chats, everything: bool) -> bool:
     if reminder.creator_id == ctx.member.id:
         return True
-    if everything:
-        return bool(chats) and all(may_remind(ctx.session, ctx.member, c) for c in chats)
+    if everything:  # whatever reaches a chat they look after, even if not theirs to change
+        return any(may_remind(ctx.session, ctx.member, c) for c in chats)
     here = any(c.id == ctx.chat.id for c in chats)
     # Someone else's personal reminder is theirs; their leaders may still see it.
     return here and (not reminder.personal or ctx.member.role != Role.resident)
