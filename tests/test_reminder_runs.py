@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import threading
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.config import ConfigError, QuietHours, load_settings
 from bot.events import IncomingMessage
 from bot.when import Recurring
 from storage.models import JobRun, Reminder, ReminderCheckin, ReminderOccurrence, ReminderStatus
+from tests.support.race import handle_at_once
 from tests.support.testbot import DATA, TestBot, only, texts
 
 MONDAY = datetime.fromisoformat("2026-11-23T09:00:00+08:00")
@@ -314,19 +314,10 @@ def test_racing_check_ins_by_one_member_record_one(db_url):
     bot.close()
     moment = SATURDAY_8 + timedelta(minutes=10)
     workers = [bot_at(db_url, moment), bot_at(db_url, moment)]
-    barrier = threading.Barrier(2)
-    results: list[list] = [[], []]
-
-    def check_in(index: int) -> None:
-        event = IncomingMessage("console", "b3", "zhang", "张阿姨", "签到", moment, message_id=f"m{index}")
-        barrier.wait()
-        results[index] = workers[index].runtime.dispatcher.handle(event)
-
-    threads = [threading.Thread(target=check_in, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = handle_at_once([
+        (worker, IncomingMessage("console", "b3", "zhang", "张阿姨", "签到", moment, message_id=f"m{i}"))
+        for i, worker in enumerate(workers)
+    ])
     answers = sorted(o.text for r in results for o in r)
     assert answers == ["✅ 张阿姨 签到成功（卫生大扫除，第 1 位）", "张阿姨 已经签到过了，不用重复签。"]
     assert count(workers[0], ReminderCheckin) == 1

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlmodel import func, select
 from bot.events import IncomingMessage
 from bot.export import export_tables, write_csv
 from storage.models import Reminder, ReminderChat, ReminderStatus
+from tests.support.race import handle_at_once
 from tests.support.testbot import TestBot, only, texts
 
 SATURDAY_8 = datetime.fromisoformat("2026-11-28T08:00:00+08:00")
@@ -143,7 +143,8 @@ def test_bad_input_gets_an_example_and_changes_nothing(testbot, text, needle):
 
 def test_at_most_fifty_live_reminders_per_chat(testbot):
     for n in range(50):
-        testbot.say("b3", "bl3" if n % 2 else "zhang", f"#提醒 每天早上7点 第{n + 1}件事", after=timedelta(seconds=1))
+        sender = ("bl3", "gl1", "staff1", "zhang", "li")[n % 5]  # two residents' own reminders count too
+        testbot.say("b3", sender, f"#提醒 每天早上7点 第{n + 1}件事", after=timedelta(seconds=1))
     testbot.say("b3", "bl3", "#暂停提醒 2")  # paused ones still count
     refused = only(testbot.say("b3", "bl3", "#提醒 明天下午3点 第51件事")).text
     assert refused.startswith("3栋群已有 50 条提醒，到上限了") and "例如：#取消提醒 3" in refused
@@ -156,25 +157,33 @@ def test_at_most_fifty_live_reminders_per_chat(testbot):
     assert "已设提醒" in only(testbot.say("b5", "bl5", "#提醒 明天下午3点 5栋的事")).text
 
 
+def test_a_member_may_have_at_most_ten_reminders_for_themselves(testbot):
+    for n in range(10):
+        assert "已设提醒" in only(testbot.say("b3", "zhang", f"#提醒 每天早上7点 第{n + 1}件事")).text
+    refused = only(testbot.say("b5", "zhang", "#提醒 明天下午3点 第11件事")).text
+    assert refused.startswith("每人最多设 10 条自己的提醒") and "例如" in refused
+    testbot.say("b3", "zhang", "#取消提醒 1")
+    assert "已设提醒" in only(testbot.say("b5", "zhang", "#提醒 明天下午3点 第11件事")).text
+
+
+def test_only_leaders_reminders_to_chats_may_open_check_in(testbot):
+    for chat, sender, text in [("b3", "zhang", "#提醒 每天早上7点 锻炼 签到1小时"),
+                               ("b3", "bl3", "#提醒 每天早上7点 锻炼 签到1小时 发到 我")]:
+        refused = only(testbot.say(chat, sender, text)).text
+        assert refused.startswith("签到只能用在负责人发到群里的提醒上") and "例如" in refused
+    assert reminders(testbot) == []
+
+
 def test_racing_commands_cannot_pass_the_limit(db_url):
     bots = [TestBot(database_url=db_url), TestBot(database_url=db_url)]
     for n in range(49):
         bots[0].say("b3", "bl3", f"#提醒 每天早上7点 第{n + 1}件事", after=timedelta(seconds=1))
     moment = bots[0].now + timedelta(minutes=1)
-    barrier = threading.Barrier(2)
-    results: list[list] = [[], []]
-
-    def remind(index: int) -> None:
-        event = IncomingMessage("console", "b3", "bl3", "陈楼长", f"#提醒 明天下午3点 抢第50个{index}", moment,
-                                message_id=f"race-{index}")
-        barrier.wait()
-        results[index] = bots[index].runtime.dispatcher.handle(event)
-
-    threads = [threading.Thread(target=remind, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = handle_at_once([
+        (bot, IncomingMessage("console", "b3", "bl3", "陈楼长", f"#提醒 明天下午3点 抢第50个{i}", moment,
+                              message_id=f"race-{i}"))
+        for i, bot in enumerate(bots)
+    ])
     answers = sorted(o.text for r in results for o in r)
     assert len(answers) == 2
     assert answers[0].startswith("3栋群已有 50 条提醒") and answers[1].startswith("好的，已设提醒")

@@ -1,10 +1,12 @@
 """#提醒: a reminder in everyday Chinese, echoed back with its next fire times."""
 from __future__ import annotations
 
+from functools import partial
+
 from bot.context import Context
-from bot.errors import UsageError, UserError
-from bot.when import Recurring, split_when
-from storage.models import Reminder
+from bot.errors import Forbidden, UsageError, UserError
+from bot.when import OneShot, Recurring, split_when
+from storage.models import Chat, Reminder
 from storage.repo import community as community_repo
 from storage.repo import reminders as repo
 
@@ -16,6 +18,7 @@ from .text import chats_text, checkin_text, moment_text, schedule_text, upcoming
 
 MAX_TEXT = 500
 SHOWN_TIMES = 3
+CANCEL_HINT = "请先发 #提醒列表 查看编号，取消不需要的，例如：#取消提醒 3"
 
 
 @router.command(
@@ -36,6 +39,9 @@ def remind(ctx: Context) -> None:
     if len(text) > MAX_TEXT:
         raise UsageError(f"提醒内容太长了（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。")
     chats, personal = resolve_targets(ctx.session, ctx.member, ctx.chat, request.targets)
+    if personal and request.checkin_minutes:
+        # Check-ins earn points: only reminders a leader sends to a chat may collect them.
+        raise Forbidden("签到只能用在负责人发到群里的提醒上；自己的提醒不能开签到。例如：#提醒 明天上午9点 去社区医院量血压")
     recurring = isinstance(when, Recurring)
     skip_holidays = recurring and (config.skip_holidays if request.on_holidays is None else not request.on_holidays)
 
@@ -45,20 +51,26 @@ def remind(ctx: Context) -> None:
         schedule=when.to_spec(), recurring=recurring, skip_holidays=skip_holidays,
         checkin_minutes=request.checkin_minutes, personal=personal, target_ids=[c.id for c in chats], now=ctx.now,
     )
-    counts = repo.live_counts(ctx.session, chat_ids=[c.id for c in chats])
-    full = [c for c in chats if counts.get(c.id, 0) > config.max_per_chat]
-    if full:
-        raise UserError(f"{chats_text(full)}已有 {config.max_per_chat} 条提醒，到上限了。"
-                        "请先发 #提醒列表 查看编号，取消不需要的，例如：#取消提醒 3")
+    _refuse_over_limits(ctx, reminder, chats)
     jobs.schedule(ctx, reminder)
     ctx.reply(_echo(ctx, reminder, when, chats), tag=f"reminder:{reminder.id}")
 
 
-def _echo(ctx: Context, reminder: Reminder, when, chats) -> str:
+def _refuse_over_limits(ctx: Context, reminder: Reminder, chats: list[Chat]) -> None:
+    """Counted with the new reminder already in, under the chats' lock: racing commands cannot both pass."""
     config = ctx.config("reminders")
+    counts = repo.live_counts(ctx.session, chat_ids=[c.id for c in chats])
+    full = [c for c in chats if counts.get(c.id, 0) > config.max_per_chat]
+    if full:
+        raise UserError(f"{chats_text(full)}已有 {config.max_per_chat} 条提醒，到上限了。{CANCEL_HINT}")
+    if reminder.personal and repo.live_personal_count(ctx.session, member_id=ctx.member.id) > config.max_personal:
+        raise UserError(f"每人最多设 {config.max_personal} 条自己的提醒，您已经设满了。{CANCEL_HINT}")
+
+
+def _echo(ctx: Context, reminder: Reminder, when: OneShot | Recurring, chats: list[Chat]) -> str:
     times = when.next_fire_times(ctx.now, SHOWN_TIMES)
     quiet = ctx.settings.quiet_hours
-    skipped = (lambda day: reminder.skip_holidays and config.is_holiday(day))
+    skipped = partial(ctx.config("reminders").skips, reminder)
     lines = [f"好的，已设提醒 {reminder.id}：{schedule_text(reminder)}", f"内容：{reminder.text}"]
     if reminder.personal:
         lines.append(f"到时在本群@{ctx.member.display_name}")

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.router import Router
+from storage.models import Reminder
 
 MAX_HOLIDAY_RANGE_DAYS = 31
 
@@ -22,7 +23,8 @@ class RemindersConfig(BaseModel):
     skip_holidays: bool = True
     # A run missed while the bot was down is sent late within this time, else skipped.
     grace_minutes: int = Field(default=60, ge=1, le=24 * 60)
-    max_per_chat: int = Field(default=50, ge=1)
+    max_per_chat: int = Field(default=50, ge=1)  # active or paused, whoever set them
+    max_personal: int = Field(default=10, ge=1)  # a member's reminders for themselves
     max_checkin_hours: int = Field(default=12, ge=1, le=24)
 
     @field_validator("holidays", mode="before")
@@ -42,8 +44,9 @@ class RemindersConfig(BaseModel):
                 days.append(item)
         return days
 
-    def is_holiday(self, day: date) -> bool:
-        return day in self.holidays
+    def skips(self, reminder: Reminder, day: date) -> bool:
+        """Whether the reminder stays silent on that day (a holiday it was set to skip)."""
+        return reminder.recurring and reminder.skip_holidays and day in self.holidays
 
 
 router = Router("提醒", config_key="reminders", config_model=RemindersConfig)

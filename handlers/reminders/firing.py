@@ -24,7 +24,7 @@ def send(ctx: Context, reminder_id: int) -> None:
         log.info("reminder %s is not active; nothing sent", reminder_id)
         return
     scheduled = ctx.local(ctx.scheduled_at)
-    if reminder.recurring and reminder.skip_holidays and ctx.config("reminders").is_holiday(scheduled.date()):
+    if ctx.config("reminders").skips(reminder, scheduled.date()):
         log.info("reminder %s: %s is a holiday; skipped", reminder_id, scheduled.isoformat())
         return
     now = ctx.local(ctx.now)

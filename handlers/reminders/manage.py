@@ -1,15 +1,17 @@
 """#提醒列表, #取消提醒, #暂停提醒, #恢复提醒."""
 from __future__ import annotations
 
+from functools import partial
+
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
-from storage.models import Member, Reminder, ReminderStatus, Role
+from storage.models import Chat, Member, Reminder, ReminderStatus, Role
 from storage.repo import reminders as repo
 
 from . import jobs
 from .feature import router
 from .scope import may_manage, may_remind
-from .text import chats_text, moment_text, schedule_text
+from .text import chats_text, moment_text, schedule_text, upcoming_text
 
 MAX_LISTED = 30
 ENDED = {ReminderStatus.done: "已经发过了", ReminderStatus.cancelled: "已经取消了"}
@@ -23,7 +25,7 @@ ENDED = {ReminderStatus.done: "已经发过了", ReminderStatus.cancelled: "已�
     example="#提醒列表",
 )
 def list_reminders(ctx: Context) -> None:
-    """This chat's reminders and the sender's own; leaders add 全部 for everything they manage."""
+    """This chat's reminders and the sender's own; leaders add 全部 for all that reaches their chats."""
     everything = ctx.args.strip() == "全部" and ctx.member.role != Role.resident
     live = repo.live_reminders(ctx.session, community_id=ctx.community.id)
     targets = repo.targets_by_reminder(ctx.session, reminder_ids=[r.id for r in live])
@@ -40,7 +42,7 @@ def list_reminders(ctx: Context) -> None:
     ctx.reply("\n".join(lines))
 
 
-def _listed(ctx: Context, reminder: Reminder, chats, everything: bool) -> bool:
+def _listed(ctx: Context, reminder: Reminder, chats: list[Chat], everything: bool) -> bool:
     if reminder.creator_id == ctx.member.id:
         return True
     if everything:  # whatever reaches a chat they look after, even if not theirs to change
@@ -50,7 +52,7 @@ def _listed(ctx: Context, reminder: Reminder, chats, everything: bool) -> bool:
     return here and (not reminder.personal or ctx.member.role != Role.resident)
 
 
-def _line(ctx: Context, reminder: Reminder, chats) -> str:
+def _line(ctx: Context, reminder: Reminder, chats: list[Chat]) -> str:
     parts = [schedule_text(reminder), reminder.text if len(reminder.text) <= 30 else reminder.text[:30] + "…"]
     if reminder.personal:
         parts.append(f"提醒{ctx.session.get(Member, reminder.creator_id).display_name}")
@@ -62,7 +64,9 @@ def _line(ctx: Context, reminder: Reminder, chats) -> str:
         parts.append("已暂停")
     else:
         upcoming = repo.job_next_run(ctx.session, job_id=jobs.job_id(reminder.id))
-        parts.append(f"下次 {moment_text(ctx.local(upcoming), now=ctx.now)}" if upcoming else "时间已过")
+        parts.append("时间已过" if upcoming is None else "下次 " + upcoming_text(
+            [ctx.local(upcoming)], now=ctx.now, quiet=ctx.settings.quiet_hours,
+            skipped=partial(ctx.config("reminders").skips, reminder)))
     return f"{reminder.id}. " + "｜".join(parts)
 
 

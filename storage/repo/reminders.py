@@ -25,7 +25,7 @@ def lock_chats(session: Session, *, chat_ids: Iterable[int]) -> None:
     a second writer counts only after the first has committed (SELECT ... FOR UPDATE
     would do nothing on SQLite).
     """
-    ids = sorted(set(chat_ids))  # one order everywhere: no deadlocks between two writers
+    ids = sorted(set(chat_ids))
     session.execute(
         update(Chat).where(Chat.id.in_(ids)).values(passive_reports=Chat.passive_reports),
         execution_options={"synchronize_session": False},
@@ -41,6 +41,14 @@ def live_counts(session: Session, *, chat_ids: Iterable[int]) -> dict[int, int]:
         .group_by(ReminderChat.chat_id)
     ).all()
     return dict(rows)
+
+
+def live_personal_count(session: Session, *, member_id: int) -> int:
+    """How many active or paused reminders a member has set for themselves."""
+    return session.exec(
+        select(func.count()).select_from(Reminder)
+        .where(Reminder.creator_id == member_id, Reminder.personal.is_(True), Reminder.status.in_(LIVE_STATUSES))
+    ).one()
 
 
 def add_reminder(
