@@ -125,16 +125,17 @@ def add_occurrence(
     return row
 
 
+def _sendings_to(chat_id: int):
+    return (select(ReminderOccurrence)
+            .join(ReminderChat, ReminderChat.reminder_id == ReminderOccurrence.reminder_id)
+            .where(ReminderChat.chat_id == chat_id))
+
+
 def checkin_window(session: Session, *, chat_id: int, now: datetime) -> ReminderOccurrence | None:
     """The check-in window open in a chat at ``now`` (the most recently opened one)."""
     return session.exec(
-        select(ReminderOccurrence)
-        .join(ReminderChat, ReminderChat.reminder_id == ReminderOccurrence.reminder_id)
-        .where(
-            ReminderChat.chat_id == chat_id,
-            ReminderOccurrence.checkin_opens_at <= now,
-            ReminderOccurrence.checkin_closes_at > now,
-        )
+        _sendings_to(chat_id)
+        .where(ReminderOccurrence.checkin_opens_at <= now, ReminderOccurrence.checkin_closes_at > now)
         .order_by(ReminderOccurrence.checkin_opens_at.desc(), ReminderOccurrence.id.desc())
     ).first()
 
@@ -142,13 +143,8 @@ def checkin_window(session: Session, *, chat_id: int, now: datetime) -> Reminder
 def last_closed_window(session: Session, *, chat_id: int, now: datetime, since: datetime) -> ReminderOccurrence | None:
     """The check-in window in a chat that closed most recently, between ``since`` and ``now``."""
     return session.exec(
-        select(ReminderOccurrence)
-        .join(ReminderChat, ReminderChat.reminder_id == ReminderOccurrence.reminder_id)
-        .where(
-            ReminderChat.chat_id == chat_id,
-            ReminderOccurrence.checkin_closes_at <= now,
-            ReminderOccurrence.checkin_closes_at > since,
-        )
+        _sendings_to(chat_id)
+        .where(ReminderOccurrence.checkin_closes_at <= now, ReminderOccurrence.checkin_closes_at > since)
         .order_by(ReminderOccurrence.checkin_closes_at.desc())
     ).first()
 
