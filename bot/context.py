@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from bot.commands import split_args
 from bot.events import Choice, Event, Reply
-from storage.models import Chat, Community, Member
+from storage.models import Chat, Community, Member, Role
 
 if TYPE_CHECKING:
     from bot.router import Command
@@ -43,6 +43,17 @@ class Context:
     @property
     def settings(self):
         return self.services.settings
+
+    @property
+    def role(self) -> Role:
+        """The sender's role here: authority from one community never carries into another."""
+        if self.member is None or self.member.community_id != self.community.id:
+            return Role.resident
+        return self.member.role
+
+    def chat_settings_changed(self) -> None:
+        """Call after changing a chat's row, so every event after the commit sees the change."""
+        self.after_commit.append(self.services.chats.forget)
 
     def config(self, key: str) -> Any:
         """A feature's validated configuration section."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,7 +22,7 @@ from bot.errors import UsageError, UserError
 from bot.events import ChoiceSelected, Event, IncomingMessage, MembersJoined, Mention, Outgoing, Reply
 from bot.services import Services
 from storage.db import session_scope
-from storage.models import Chat, Community, Member, Outbox, Role
+from storage.models import Chat, Member, Outbox, Role
 from storage.models.community import ROLE_LABELS
 from storage.repo import community as community_repo
 from storage.repo import messaging as messaging_repo
@@ -41,9 +40,7 @@ class Dispatcher:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._unknown_chats: set[tuple[str, str]] = set()
-        self._chats = ChatCache()
-        self._acks: list[int] = []
+        self._acks: list[tuple[int, str | None]] = []
         # Bumped whenever a message is held for later, so a simulated clock knows to look again.
         self.held_version = 0
 
@@ -101,12 +98,8 @@ class Dispatcher:
             return []
 
     def _context_for(self, session: Session, event: Event, now: datetime) -> Context | None:
-        cached = self._chats.get(session, platform=event.platform, external_id=event.chat_id)
+        cached = self.services.chats.get(session, platform=event.platform, external_id=event.chat_id)
         if cached is None:
-            key = (event.platform, event.chat_id)
-            if key not in self._unknown_chats:
-                self._unknown_chats.add(key)
-                log.warning("ignoring %s chat %s: it is not in the config", *key)
             return None
         chat, community = cached
         member = None
@@ -155,7 +148,7 @@ class Dispatcher:
                 ctx.reply(_unknown_command_text(call.word, suggestions(call.word, registry)))
                 return
             command = call.command
-            if ctx.member.role not in command.roles:
+            if ctx.role not in command.roles:
                 who = "、".join(ROLE_LABELS[r] for r in Role if r in command.roles)
                 ctx.reply(f"抱歉，#{command.name} 只有{who}可以使用。")
                 return
@@ -320,37 +313,6 @@ class Dispatcher:
         except BaseException:
             self._acks[:0] = sent
             raise
-
-
-class ChatCache:
-    """Chats and their communities by platform id, loaded once and attached per session.
-
-    Both come from the config and change only when it is reloaded, so a short time to live
-    is enough for several workers to see a change; ``merge(load=False)`` attaches the
-    snapshot to each event's session without a query.
-    """
-
-    TTL_S = 60.0
-
-    def __init__(self) -> None:
-        self._rows: dict[tuple[str, str], tuple[Chat, Community, float]] = {}
-
-    def get(self, session: Session, *, platform: str, external_id: str) -> tuple[Chat, Community] | None:
-        key = (platform, external_id)
-        hit = self._rows.get(key)
-        if hit is None or hit[2] < time.monotonic():
-            chat = community_repo.chat_for(session, platform=platform, external_id=external_id)
-            if chat is None:
-                return None
-            community = community_repo.community(session, community_id=chat.community_id)
-            session.expunge(chat)
-            session.expunge(community)
-            hit = (chat, community, time.monotonic() + self.TTL_S)
-            self._rows[key] = hit
-        return session.merge(hit[0], load=False), session.merge(hit[1], load=False)
-
-    def forget(self) -> None:
-        self._rows.clear()
 
 
 def _wrote(session: Session) -> bool:

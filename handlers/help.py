@@ -31,7 +31,7 @@ def show_help(ctx: Context) -> None:
         extra = f"\n也可以用：{' '.join(aliases)}" if aliases else ""
         ctx.reply(f"#{cmd.name}：{cmd.summary}\n{cmd.help_text()}{extra}")
         return
-    role = ctx.member.role
+    role = ctx.role
     lines = [f"{ctx.settings.bot_name}可以帮您（{ROLE_LABELS[role]}）："]
     feature = None
     for cmd in registry.unique_commands():

@@ -112,3 +112,22 @@ def test_newcomers_are_welcomed_with_how_to_bind(testbot):
 
 def test_a_number_nobody_offered_is_just_talk(testbot):
     assert testbot.say("b3", "zhang", "1") == []
+
+
+def test_authority_does_not_carry_into_another_community(db_url):
+    from bot.config import CommunityConfig, load_settings
+    from tests.support.testbot import DATA, TestBot
+
+    settings = load_settings(DATA / "community.yaml")
+    other = CommunityConfig.model_validate({
+        "key": "other", "name": "隔壁社区", "buildings": [{"number": "1"}],
+        "households": [{"code": "1-1-101"}],
+        "chats": [{"key": "o1", "name": "隔壁1栋群", "scope": "building:1"}],
+    })
+    settings = settings.model_copy(update={"communities": [*settings.communities, other]})
+    bot = TestBot(database_url=db_url, settings=settings)
+    assert "（居民）" in only(bot.say("o1", "staff1", "#帮助")).text
+    bot.say("o1", "visitor", "#绑定 1-1-101")
+    assert "只有" in only(bot.say("o1", "staff1", "#批准绑定 1")).text
+    assert "（社区工作者）" in only(bot.say("all", "staff1", "#帮助")).text
+    bot.close()

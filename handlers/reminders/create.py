@@ -38,7 +38,7 @@ def remind(ctx: Context) -> None:
     when, text = split_when(request.body, now=ctx.now)
     if len(text) > MAX_TEXT:
         raise UsageError(f"提醒内容太长了（{len(text)} 字），请控制在 {MAX_TEXT} 字以内。")
-    chats, personal = resolve_targets(ctx.session, ctx.member, ctx.chat, request.targets)
+    chats, personal = resolve_targets(ctx, request.targets)
     if personal and request.checkin_minutes:
         # Check-ins earn points: only reminders a leader sends to a chat may collect them.
         raise Forbidden("签到只能用在负责人发到群里的提醒上；自己的提醒不能开签到。例如：#提醒 明天上午9点 去社区医院量血压")

@@ -26,7 +26,7 @@ ENDED = {ReminderStatus.done: "已经发过了", ReminderStatus.cancelled: "已�
 )
 def list_reminders(ctx: Context) -> None:
     """This chat's reminders and the sender's own; leaders add 全部 for all that reaches their chats."""
-    everything = ctx.args.strip() == "全部" and ctx.member.role != Role.resident
+    everything = ctx.args.strip() == "全部" and ctx.role != Role.resident
     live = repo.live_reminders(ctx.session, community_id=ctx.community.id)
     targets = repo.targets_by_reminder(ctx.session, reminder_ids=[r.id for r in live])
     shown = [r for r in live if _listed(ctx, r, targets.get(r.id, []), everything)]
@@ -49,7 +49,7 @@ def _listed(ctx: Context, reminder: Reminder, chats: list[Chat], everything: boo
         return any(may_remind(ctx.session, ctx.member, c) for c in chats)
     here = any(c.id == ctx.chat.id for c in chats)
     # Someone else's personal reminder is theirs; their leaders may still see it.
-    return here and (not reminder.personal or ctx.member.role != Role.resident)
+    return here and (not reminder.personal or ctx.role != Role.resident)
 
 
 def _line(ctx: Context, reminder: Reminder, chats: list[Chat]) -> str:

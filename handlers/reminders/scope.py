@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.commands import normalize
+from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError
 from storage.models import Building, Chat, ChatKind, Member, Reminder, Role
 from storage.repo import community as community_repo
@@ -42,9 +43,10 @@ def residents_chats(session, member: Member) -> list[Chat]:
     ]
 
 
-def resolve_targets(session, member: Member, here: Chat, names: tuple[str, ...]) -> tuple[list[Chat], bool]:
-    """The chats to send to and whether the reminder is personal (@ the creator in ``here``)."""
-    if member.role == Role.resident or (names and set(names) <= SELF_NAMES):
+def resolve_targets(ctx: Context, names: tuple[str, ...]) -> tuple[list[Chat], bool]:
+    """The chats to send to and whether the reminder is personal (@ the sender in this chat)."""
+    session, member, here = ctx.session, ctx.member, ctx.chat
+    if ctx.role == Role.resident or (names and set(names) <= SELF_NAMES):
         if names and not set(names) <= SELF_NAMES:
             raise Forbidden("只有社区工作者、网格长和楼栋长可以把提醒发到各个群；居民设的提醒只提醒自己，"
                             "到时在本群@您。例如：#提醒 明天上午9点 去社区医院量血压")
