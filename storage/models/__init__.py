@@ -13,6 +13,7 @@ from storage.models.community import (
     Role,
 )
 from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
+from storage.models.reminders import Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus
 from storage.models.scheduling import JobRun
 from storage.models.tickets import (
     Ticket,
@@ -27,6 +28,7 @@ from storage.models.tickets import (
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
-    "ProcessedMessage", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
+    "ProcessedMessage", "Reminder", "ReminderChat", "ReminderCheckin", "ReminderOccurrence",
+    "ReminderStatus", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
     "TicketReminder", "TicketStatus", "TicketSupport",
 ]
