@@ -333,3 +333,24 @@ async def test_a_report_in_wechat_is_accepted_with_a_button_in_telegram_and_the_
     (ticket,) = exported["tickets"]
     assert (ticket["status"], ticket["reporter"], ticket["chat"], ticket["building"]) == ("accepted", "zhang", "b3", "3")
     assert [(h["action"], h["by"]) for h in ticket["history"]] == [("report", "zhang"), ("accept", "liu")]
+
+
+async def test_a_reminder_broadcast_reaches_the_chats_on_both_platforms(world):
+    async with serving(world) as served:
+        world.api.push_message(LEAD, YANG, "#提醒 明天早上8点 周六大扫除，请带好工具 发到 全体群")
+        echo = await world.api.wait_call("sendMessage", to_chat(LEAD))
+        # Its time comes: the scheduler fires the job as at its run time (tomorrow, not waited for here).
+        scheduler = served.runtime.scheduler
+        (job,) = [j for j in scheduler.jobs() if j.id.startswith("reminder:")]
+        assert scheduler.fire(job, [job.next_run_time], job.next_run_time) == 1
+
+        wechat = await world.puppet.wait_sent_many(2, lambda m: "周六大扫除" in (m.text or ""))
+        telegram = await world.api.wait_call("sendMessage", lambda c: "周六大扫除" in c.params["text"] and c is not echo)
+        await world.puppet.send_room_text("room-b3", "wx-zhang", "#我的信息")  # anything later
+        await world.puppet.wait_sent(in_room("room-b3", "张阿姨："))
+
+    # Staff's 全体群: the community chat and the building chats, on whichever platform each is.
+    assert sorted(m.room_id for m in wechat) == ["room-all", "room-b3"]
+    assert telegram.params["chat_id"] == B5
+    sent = [c.params["chat_id"] for c in world.api.calls_to("sendMessage") if "周六大扫除" in c.params["text"]]
+    assert sent.count(B5) == 1 and len([m for m in world.puppet.sent if "周六大扫除" in (m.text or "")]) == 2
