@@ -64,7 +64,10 @@ def long_action(ctx: Context) -> None:
 def picture(ctx: Context) -> None:
     path = ctx.settings.data_dir / "test-pixel.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(PIXEL_PNG)
+    # Replaced whole, never rewritten in place: an adapter may be reading the last one.
+    fresh = path.with_suffix(".tmp")
+    fresh.write_bytes(PIXEL_PNG)
+    fresh.replace(path)
     ctx.reply("本周统计图", image=str(path))
 
 
