@@ -1,6 +1,11 @@
-"""Character n-gram naive Bayes scores (weights fitted by train.py, stored in data/charmodel.json)."""
+"""Character n-gram linear models (fitted by train.py, stored in data/charmodel.json).
+
+Each known feature (a character or a pair of adjacent characters) has one row of integer weights:
+the report log-odds first, then one weight per category.  A message's scores are the sums of the
+rows of its features plus the biases, divided by the scale.  Integers make the sums exact, so they
+do not depend on the (hash-seeded) order of the feature set.
+"""
 import json
-import math
 import os
 
 MODEL_PATH = os.path.join(os.path.dirname(__file__), "data", "charmodel.json")
@@ -21,31 +26,27 @@ class CharModel:
     def __init__(self, path=MODEL_PATH):
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-        report, category = data["report"], data["category"]
-        self.codes = tuple(sorted({c for w in category.values() for c in w}))
-        index = {c: i for i, c in enumerate(self.codes)}
-        known = set(report) | set(category)
-        self._odds = {f: report.get(f, 0.0) for f in known}  # report log-odds of every known feature
-        self._keys = self._odds.keys()
-        self._rows = {}  # feature -> weights of all categories, in self.codes order
-        for f, weights in category.items():
-            row = [0.0] * len(self.codes)
-            for code, w in weights.items():
-                row[index[code]] = w
-            self._rows[f] = tuple(row)
-        self._row_keys = self._rows.keys()
+        self.codes = tuple(data["codes"])
+        self._scale = float(data["scale"])
+        self._report_bias = data["report_bias"]
+        self._category_bias = tuple(data["category_bias"])
+        self._rows = {f: tuple(w) for f, w in data["features"].items()}
+        self._keys = self._rows.keys()
 
     def match(self, clean):
-        """The model's features present in clean (pass to report_odds / category_scores)."""
-        return features(clean) & self._keys
+        """The weight rows of the model's features present in clean (pass to report_odds / category_scores)."""
+        rows = self._rows
+        return [rows[f] for f in features(clean) & self._keys]
 
-    # fsum: exact, so the result does not depend on the (hash-seeded) order of the set.
     def report_odds(self, matched):
-        return math.fsum(map(self._odds.__getitem__, matched))
+        """Log-odds that the message is a report, by its characters alone."""
+        return (self._report_bias + sum([r[0] for r in matched])) / self._scale
 
     def category_scores(self, matched):
-        """category code -> summed weight (codes with no evidence left out)."""
-        rows = list(map(self._rows.__getitem__, matched & self._row_keys))
-        if not rows:
-            return {}
-        return {c: v for c, v in zip(self.codes, map(math.fsum, zip(*rows))) if v}
+        """category code -> score (centred logits: only differences between categories mean anything)."""
+        scale = self._scale
+        if not matched:
+            return {code: b / scale for code, b in zip(self.codes, self._category_bias)}
+        sums = map(sum, zip(*matched))  # column sums; the first column is the report weight
+        next(sums)
+        return {code: (b + s) / scale for code, b, s in zip(self.codes, self._category_bias, sums)}

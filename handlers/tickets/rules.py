@@ -25,9 +25,9 @@ CATEGORY_BONUS_CAP = 8.0
 CATEGORY_BONUS_RATE = 0.25
 # How much the character n-gram model (charmodel.py) counts beside the lexicon; chosen on a batch of
 # dev messages written with new vocabulary, with the model trained on the other dev messages.
-CHAR_REPORT_RATE = 0.3
+CHAR_REPORT_RATE = 1.0
 CHAR_REPORT_CAP = 6.0
-CHAR_CATEGORY_RATE = 0.3
+CHAR_CATEGORY_RATE = 3.0
 
 _BOUNDARY = frozenset(" ,.!?;:，。！？；：、~…\n\t")
 # Families that make an alarming word second-hand: a notice, a forward, an ad, an all-clear.
@@ -322,8 +322,8 @@ def category(ev):
         return "PROP"
     if wants_new and ev.families.get("ask"):  # asking for something new: a service unless it is more specific
         cats["SERV"] = cats.get("SERV", 0.0) + 3.0
-    if not cats:
-        return _BY_TRIGGER.get(next(iter(sorted(urgent_triggers(ev))), None), "OTHER")
+    if not ev.categories and urgent_triggers(ev):  # no word names a category: go by the emergency
+        return _BY_TRIGGER.get(min(urgent_triggers(ev)), "OTHER")
     return _best(cats)
 
 
