@@ -121,6 +121,7 @@ _PHRASE_MARKS = (
     ("down", "o.person", ("p.fall", "u.person")),
     ("shut_in", "o.elevator", ("u.trapped",)),
     ("no_answer", None, ("p.unresponsive",)),
+    ("thrown_down", None, ("p.thrown",)),
 )
 
 
@@ -274,6 +275,8 @@ def category(ev):
         return "FAC"
     if m & {"u.falling", "u.fire", "u.smoke", "u.gas", "p.hanging"} and "o.elevator" not in m:
         return "SAFE"
+    if "p.thrown" in m and not m & _NEIGHBOURS:  # 高空抛物, whatever is thrown
+        return "SAFE"
     if m & {"o.firelane", "o.fireeq"} and not _light_out_on_escape_route(m):
         return "SAFE"
     if charging_indoors(m):
@@ -296,7 +299,9 @@ def category(ev):
         return "FAC"
     if "o.charger" in m:
         return "FAC" if broken else "SERV" if wants_new else _best(cats)
-    if "o.cctv" in m:  # broken CCTV is a repair; asking for (more) CCTV is security
+    # broken CCTV is a repair; asking for (more) CCTV is security.  Not when the camera is only
+    # where to look (查监控) or a neighbour's camera is the quarrel.
+    if "o.cctv" in m and "p.footage" not in m and not ("o.nb" in m and m & {"p.quarrel", "p.ignore"}):
         if broken and "p.steal" not in m:
             return "FAC"
         if wants_new:
@@ -305,12 +310,13 @@ def category(ev):
         return "SERV"
     if "o.guard" in m and m & {"p.rude", "p.quarrel"} and "o.nb" not in m:
         return "PROP"
-    if "o.guard" in m and "p.idle" in m and not m & {"p.absent", "p.open"}:
+    if "o.guard" in m and "p.idle" in m and not m & {"p.absent", "p.open", "o.car", "o.space", "o.ebike"}:
         return "PROP"  # a guard who slacks is the company's matter; a gate left unguarded is security
     if m & {"o.door", "o.access", "o.guard"} and "o.box" not in m:
         if "p.propped" in m or "p.absent" in m:
             return "SEC"
-        if broken and m & {"o.door", "o.access"}:
+        # a broken door, unless it was broken into (撬过) or a vehicle is what keeps it shut
+        if broken and m & {"o.door", "o.access"} and not m & {"p.steal", "o.car", "o.ebike"}:
             return "FAC"
     if "o.drain" in m and "p.block" in m:
         return "FAC"
