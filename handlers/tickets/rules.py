@@ -116,12 +116,14 @@ _PHRASE_EVIDENCE = (
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
-    ("crime_now", "p.steal", ("u.crime",)),
+    ("crime_now", None, ("u.crime",)),  # counts with p.steal / p.fight (_find_triggers)
     ("not_back", "o.person", ("p.lost", "u.person")),
     ("down", "o.person", ("p.fall", "u.person")),
     ("shut_in", "o.elevator", ("u.trapped",)),
     ("no_answer", None, ("p.unresponsive",)),
     ("thrown_down", None, ("p.thrown",)),
+    ("below", None, ("p.below",)),
+    ("lost_home", "o.person", ("p.lost", "u.person")),
 )
 
 
