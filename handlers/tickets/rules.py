@@ -16,7 +16,7 @@ REPORT_FAMILIES = {
     "bad": (1.5, 3.0), "ask": (1.5, 2.0), "gripe": (1.0, 3.0), "alarm": (2.0, 1.0),
     "notice": (-4.0, 2.0), "fixed": (-4.0, 2.0), "thanks": (-2.0, 1.0), "ack": (-1.5, 1.0),
     "greet": (-2.0, 1.0), "query": (-1.5, 1.0), "poll": (-3.0, 1.0), "signup": (-3.0, 1.0),
-    "points": (-3.0, 1.0), "paid": (-3.0, 1.0), "ad": (-3.0, 1.0), "fwd": (-3.0, 1.0),
+    "points": (-3.0, 1.0), "paid": (-3.0, 1.0), "ad": (-3.0, 1.0), "fwd": (-3.0, 2.0),
     "chat": (-2.0, 2.0), "plan": (-4.0, 1.0), "staff": (-4.0, 1.0), "found": (-3.0, 1.0),
 }
 REPORT_THRESHOLD = 2.0
@@ -113,6 +113,12 @@ _PHRASE_EVIDENCE = (
     ("paid", {"paid": 1.0}, {}),
     ("choice_question", {"query": 1.0}, {}),
     ("link", {"fwd": 1.0}, {}),
+    ("money_demand", {"ask": 1.0, "gripe": 1.0}, {"PROP": 2.0}),
+    ("not_working", {"bad": 1.0}, {}),
+    ("many_tries", {"bad": 1.0}, {"FAC": 1.0}),
+    ("all_day", {"gripe": 1.0}, {}),
+    ("forwarded", {"fwd": 2.0}, {}),
+    ("lost_found", {"found": 1.0}, {}),
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
@@ -178,6 +184,8 @@ def _derive(ev):
         _add(ev.categories, "FAC", 2.0)
     if charging_indoors(m):
         _add(ev.families, "bad", 2.0)
+    if "p.new" in m and ev.families.get("ask"):  # 建议办个老年食堂: a concrete suggestion
+        _add(ev.families, "bad", 1.0)
 
 
 def charging_indoors(m):
@@ -275,7 +283,11 @@ def category(ev):
         return "NEIGH"
     if "water" in urgent_triggers(ev):  # a burst pipe or flooding outside anyone's flat
         return "FAC"
-    if m & {"u.falling", "u.fire", "u.smoke", "u.gas", "p.hanging"} and "o.elevator" not in m:
+    if m & {"u.falling", "u.fire", "u.smoke", "u.gas"} and "o.elevator" not in m:
+        return "SAFE"
+    if "p.hanging" in m and "p.below" in m and "o.elevator" not in m:  # hanging over people
+        return "SAFE"
+    if "o.wasp" in m:  # a wasp nest stings whoever passes
         return "SAFE"
     if "p.thrown" in m and not m & _NEIGHBOURS:  # 高空抛物, whatever is thrown
         return "SAFE"
