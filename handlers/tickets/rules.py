@@ -119,6 +119,10 @@ _PHRASE_EVIDENCE = (
     ("all_day", {"gripe": 1.0}, {}),
     ("forwarded", {"fwd": 2.0}, {}),
     ("lost_found", {"found": 1.0}, {}),
+    ("late", {"gripe": 1.0}, {"NOISE": 1.0}),
+    ("sound", {"bad": 1.0}, {"NOISE": 2.0}),
+    ("on_duty", {"bad": 1.0}, {"PROP": 3.0}),
+    ("crime_act", {"bad": 1.0}, {"SEC": 2.0}),
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
@@ -130,6 +134,11 @@ _PHRASE_MARKS = (
     ("thrown_down", None, ("p.thrown",)),
     ("below", None, ("p.below",)),
     ("lost_home", "o.person", ("p.lost", "u.person")),
+    ("hanging", None, ("p.hanging",)),
+    ("fell_stairs", "o.person", ("p.fall", "u.person")),
+    ("whose", "o.person", ("p.lost", "u.person")),
+    ("quarrel_over", None, ("p.quarrel",)),
+    ("crime_act", None, ("p.steal",)),
 )
 
 
@@ -155,7 +164,14 @@ def _phrase_evidence(ev, text):
         if (needs is None or needs in marks) and p[name].search(text):
             marks.update(new_marks)
             ev.urgent_marks.update(x for x in new_marks if x.startswith("u."))
-    if fams.get("alarm") and "hypo" not in marks and p["danger_char"].search(text):
+    if not marks & {"hypo", "past"}:
+        if p["smoke"].search(text):
+            marks.add("u.smoke")
+            ev.urgent_marks.add("u.smoke")
+        if "p.steal" in marks and p["still_there"].search(text):  # a theft going on right now
+            marks.add("u.crime")
+            ev.urgent_marks.add("u.crime")
+    if fams.get("alarm") and not marks & {"hypo", "past"} and p["danger_char"].search(text):
         marks.add("p.alarmed")
 
 
@@ -315,7 +331,7 @@ def category(ev):
         return "FAC" if broken else "SERV" if wants_new else _best(cats)
     # broken CCTV is a repair; asking for (more) CCTV is security.  Not when the camera is only
     # where to look (查监控) or a neighbour's camera is the quarrel.
-    if "o.cctv" in m and "p.footage" not in m and not ("o.nb" in m and m & {"p.quarrel", "p.ignore"}):
+    if "o.cctv" in m and "p.footage" not in m and not (m & _NEIGHBOURS and m & {"p.quarrel", "p.ignore", "o.myhome"}):
         if broken and "p.steal" not in m:
             return "FAC"
         if wants_new:
