@@ -22,6 +22,12 @@ def is_chinese(feature):
     return all("\u4e00" <= c <= "\u9fff" for c in feature)
 
 
+# Each row is packed into one integer, a fixed number of bits per weight, each offset so that it
+# stays non-negative: the sum of the packed rows of a message is then the packed sums, one
+# addition per feature instead of one per feature and category.
+_COUNT_BITS = 20  # room for this many (log2) rows in one field, more than the model has features
+
+
 class CharModel:
     def __init__(self, path=MODEL_PATH):
         with open(path, encoding="utf-8") as f:
@@ -30,23 +36,39 @@ class CharModel:
         self._scale = float(data["scale"])
         self._report_bias = data["report_bias"]
         self._category_bias = tuple(data["category_bias"])
-        self._rows = {f: tuple(w) for f, w in data["features"].items()}
-        self._keys = self._rows.keys()
+        rows = data["features"]
+        width = 1 + len(self.codes)
+        if any(len(w) != width for w in rows.values()) or len(rows) >= 1 << _COUNT_BITS:
+            raise ValueError(f"{path}: malformed model")
+        offset_bits = max((max(map(abs, w)) for w in rows.values()), default=0).bit_length() + 1
+        self._offset = 1 << offset_bits
+        self._bits = offset_bits + _COUNT_BITS
+        self._mask = (1 << self._bits) - 1
+        packed = {}
+        for feature, weights in rows.items():
+            value = 0
+            for i, w in enumerate(weights):
+                value |= (w + self._offset) << (self._bits * i)
+            packed[feature] = value
+        self._rows = packed
+        self._keys = packed.keys()
 
     def match(self, clean):
-        """The weight rows of the model's features present in clean (pass to report_odds / category_scores)."""
-        rows = self._rows
-        return [rows[f] for f in features(clean) & self._keys]
+        """The summed weights of the model's features present in clean, as (packed sums, count);
+        pass to report_odds / category_scores."""
+        found = features(clean) & self._keys
+        return sum(map(self._rows.__getitem__, found)), len(found)
+
+    def _field(self, matched, i):
+        total, count = matched
+        return ((total >> (self._bits * i)) & self._mask) - count * self._offset
 
     def report_odds(self, matched):
         """Log-odds that the message is a report, by its characters alone."""
-        return (self._report_bias + sum([r[0] for r in matched])) / self._scale
+        return (self._report_bias + self._field(matched, 0)) / self._scale
 
     def category_scores(self, matched):
         """category code -> score (centred logits: only differences between categories mean anything)."""
         scale = self._scale
-        if not matched:
-            return {code: b / scale for code, b in zip(self.codes, self._category_bias)}
-        sums = map(sum, zip(*matched))  # column sums; the first column is the report weight
-        next(sums)
-        return {code: (b + s) / scale for code, b, s in zip(self.codes, self._category_bias, sums)}
+        return {code: (bias + self._field(matched, i)) / scale
+                for i, (code, bias) in enumerate(zip(self.codes, self._category_bias), 1)}

@@ -142,36 +142,81 @@ _PHRASE_MARKS = (
 )
 
 
+# Patterns searched over every message (those of location.py are searched there).
+_LOCATION_PATTERNS = frozenset({"location_hint", "abc", "building", "unit", "count_before", "room_after_marker",
+                                "room_owner", "room_suffix", "room_leading", "not_room_after", "not_room_before",
+                                "plate_before"})
+_index = None  # (always searched, {character: patterns anchored on it}, {name: search})
+
+
+def _pattern_index():
+    global _index
+    if _index is None:
+        compiled, anchors = patterns.get(), patterns.anchors()
+        always, by_char, search = [], {}, {}
+        for name, rx in compiled.items():
+            if name in _LOCATION_PATTERNS:
+                continue
+            search[name] = rx.search
+            if anchors[name] is None:
+                always.append(name)
+            else:
+                for ch in anchors[name]:
+                    by_char.setdefault(ch, []).append(name)
+        _index = (frozenset(always), {ch: tuple(names) for ch, names in by_char.items()}, search)
+    return _index
+
+
+def _pattern_hits(text):
+    """Names of the evidence patterns that match text.  Only the patterns anchored on a character
+    of the text are searched (patterns.anchors)."""
+    always, by_char, search = _pattern_index()
+    candidates = set(always)
+    for ch in by_char.keys() & set(text):
+        candidates.update(by_char[ch])
+    return {name for name in candidates if search[name](text)}
+
+
+_EVIDENCE_OF = {name: (tuple(f.items()), tuple(c.items())) for name, f, c in _PHRASE_EVIDENCE}
+_MARKS_OF = {}
+for _name, _needs, _marks in _PHRASE_MARKS:
+    _MARKS_OF.setdefault(_name, []).append((_needs, _marks, tuple(m for m in _marks if m.startswith("u."))))
+
+
 def _phrase_evidence(ev, text):
     """Evidence from patterns over the whole text, beyond single words."""
-    p = patterns.get()
+    found = _pattern_hits(text)
+    if not found:
+        return
     cats, fams, marks = ev.categories, ev.families, ev.marks
-    for name, add_fams, add_cats in _PHRASE_EVIDENCE:
-        if p[name].search(text):
-            for fam, w in add_fams.items():
+    for name in found:
+        rule = _EVIDENCE_OF.get(name)
+        if rule:
+            for fam, w in rule[0]:
                 _add(fams, fam, w)
-            for cat, w in add_cats.items():
+            for cat, w in rule[1]:
                 _add(cats, cat, w)
     # A phone number is an ad's signature, unless someone is asking a driver to move a car.
-    if "p.driver" not in marks and p["phone"].search(text):
+    if "p.driver" not in marks and "phone" in found:
         _add(fams, "ad", 1.0)
-    if "neg" not in marks and p["done"].search(text):
+    if "neg" not in marks and "done" in found:
         _add(fams, "fixed", 1.0)
-    if "hypo" not in marks and p["emergency_call"].search(text):
+    if "hypo" not in marks and "emergency_call" in found:
         marks.add("u.call")
         ev.urgent_marks.add("u.call")
-    for name, needs, new_marks in _PHRASE_MARKS:
-        if (needs is None or needs in marks) and p[name].search(text):
-            marks.update(new_marks)
-            ev.urgent_marks.update(x for x in new_marks if x.startswith("u."))
+    for name in found:  # the marks these patterns need come from words, never from other patterns
+        for needs, new_marks, new_urgent in _MARKS_OF.get(name, ()):
+            if needs is None or needs in marks:
+                marks.update(new_marks)
+                ev.urgent_marks.update(new_urgent)
     if not marks & {"hypo", "past"}:
-        if p["smoke"].search(text):
+        if "smoke" in found:
             marks.add("u.smoke")
             ev.urgent_marks.add("u.smoke")
-        if "p.steal" in marks and p["still_there"].search(text):  # a theft going on right now
+        if "p.steal" in marks and "still_there" in found:  # a theft going on right now
             marks.add("u.crime")
             ev.urgent_marks.add("u.crime")
-    if fams.get("alarm") and not marks & {"hypo", "past"} and p["danger_char"].search(text):
+    if fams.get("alarm") and not marks & {"hypo", "past"} and "danger_char" in found:
         marks.add("p.alarmed")
 
 
