@@ -120,7 +120,7 @@ _PHRASE_EVIDENCE = (
     ("forwarded", {"fwd": 2.0}, {}),
     ("lost_found", {"found": 1.0}, {}),
     ("late", {"gripe": 1.0}, {"NOISE": 1.0}),
-    ("sound", {"bad": 1.0}, {"NOISE": 2.0}),
+    ("sound", {"bad": 1.0}, {"NOISE": 1.0}),
     ("on_duty", {"bad": 1.0}, {"PROP": 3.0}),
     ("crime_act", {"bad": 1.0}, {"SEC": 2.0}),
 )
@@ -387,11 +387,12 @@ def category(ev):
         return "PROP"
     if "o.guard" in m and "p.idle" in m and not m & {"p.absent", "p.open", "o.car", "o.space", "o.ebike"}:
         return "PROP"  # a guard who slacks is the company's matter; a gate left unguarded is security
+    vehicle_blocks = bool(m & {"o.car", "o.ebike"}) and "p.parked_at" in m
     if m & {"o.door", "o.access", "o.guard"} and "o.box" not in m:
-        if "p.propped" in m or "p.absent" in m:
+        if "p.propped" in m or "p.absent" in m or "p.intrude" in m or ("p.prop_obj" in m and "p.open" in m):
             return "SEC"
-        # a broken door, unless it was broken into (撬过) or a vehicle is what keeps it shut
-        if broken and m & {"o.door", "o.access"} and not m & {"p.steal", "o.car", "o.ebike"}:
+        # a broken door or barrier, unless it was broken into (撬过) or a vehicle stands in front of it
+        if broken and m & {"o.door", "o.access"} and "p.steal" not in m and not vehicle_blocks:
             return "FAC"
     if "o.drain" in m and "p.block" in m:
         return "FAC"
