@@ -123,6 +123,7 @@ _PHRASE_EVIDENCE = (
     ("sound", {"bad": 1.0}, {"NOISE": 1.0}),
     ("on_duty", {"bad": 1.0}, {"PROP": 3.0}),
     ("crime_act", {"bad": 1.0}, {"SEC": 2.0}),
+    ("paid_but", {"bad": 1.0, "gripe": 1.0}, {}),
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
