@@ -124,6 +124,9 @@ _PHRASE_EVIDENCE = (
     ("on_duty", {"bad": 1.0}, {"PROP": 3.0}),
     ("crime_act", {"bad": 1.0}, {"SEC": 2.0}),
     ("paid_but", {"bad": 1.0, "gripe": 1.0}, {}),
+    ("painted_ad", {"bad": 1.0}, {"ENV": 4.0}),
+    ("dumped", {"bad": 1.0}, {"ENV": 3.0}),
+    ("overgrown", {"bad": 1.0}, {"GREEN": 3.0}),
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
@@ -248,6 +251,10 @@ def _derive(ev):
         _add(ev.families, "bad", 2.0)
     if "p.new" in m and ev.families.get("ask"):  # 建议办个老年食堂: a concrete suggestion
         _add(ev.families, "bad", 1.0)
+    fams = ev.families
+    if fams.get("paid") and (fams.get("bad", 0) + fams.get("gripe", 0)) >= 2:
+        # 物业费交了 小区还是脏乱差: the payment is the grievance, not a confirmation
+        _add(fams, "gripe", fams.pop("paid"))
 
 
 def charging_indoors(m):
@@ -343,6 +350,8 @@ def category(ev):
         return "OTHER"
     if _water_from_neighbour(m):
         return "NEIGH"
+    if urgent_triggers(ev) & {"wire", "sparks"}:  # live wires, in water or not: an electrical hazard
+        return "SAFE"
     if "water" in urgent_triggers(ev):  # a burst pipe or flooding outside anyone's flat
         return "FAC"
     if m & {"u.falling", "u.fire", "u.smoke", "u.gas"} and "o.elevator" not in m:
@@ -370,6 +379,8 @@ def category(ev):
     if "p.veg" in m and "o.veg" in m:
         return "BUILD"
     broken = "p.broken" in m
+    if "o.shed" in m and not broken and not m & _NEIGHBOURS:  # a private shed on common ground
+        return "BUILD"
     wants_new = "p.new" in m and not broken
     if "o.socket" in m and broken:
         return "FAC"
@@ -403,8 +414,9 @@ def category(ev):
         return "ENV"
     if "o.cleaner" in m and "p.idle" in m:
         return "PROP"
-    if wants_new and ev.families.get("ask"):  # asking for something new: a service unless it is more specific
-        cats["SERV"] = cats.get("SERV", 0.0) + 3.0
+    if wants_new and ev.families.get("ask") and not m & {"o.car", "o.space", "o.cctv"}:
+        # asking for something new (建议加个坡道): a service, unless parking or CCTV is asked for
+        cats["SERV"] = cats.get("SERV", 0.0) + 5.0
     if not ev.categories and urgent_triggers(ev):  # no word names a category: go by the emergency
         return _BY_TRIGGER.get(min(urgent_triggers(ev)), "OTHER")
     return _best(cats)

@@ -4,7 +4,9 @@ Scored with the project's scorer (shared/tools/score_parse.py, found in a parent
 checkout).  The holdouts were written separately from the dev corpus, with different vocabulary:
 - parser_holdout.jsonl: the first parser's holdout;
 - parser_holdout2.jsonl: written from the guide alone before the parser was generalised;
-- parser_holdout3.jsonl: written later with fresh situations.
+- parser_holdout3.jsonl: written later with fresh situations;
+- parser_holdout4.jsonl: written after all of that tuning, scored once before any fix
+  (f1 0.984, category 0.905, location 1.000, urgent recall 1.000, precision 1.000).
 None is in the training data (dev + synthetic corpus), but each was read for error analysis
 once scored (see the commit log), so their figures are optimistic for new vocabulary.
 """
@@ -31,7 +33,8 @@ SHARED = _shared()
 SCORER = SHARED / "tools" / "score_parse.py"
 PUBLIC = SHARED / "data" / "messages-public.jsonl"
 DATA = ROOT / "tests" / "data"
-HOLDOUTS = [DATA / name for name in ("parser_holdout.jsonl", "parser_holdout2.jsonl", "parser_holdout3.jsonl")]
+HOLDOUTS = [DATA / name for name in ("parser_holdout.jsonl", "parser_holdout2.jsonl", "parser_holdout3.jsonl",
+                                         "parser_holdout4.jsonl")]
 
 TARGETS = {"report_f1": 0.95, "category_accuracy": 0.90, "location_exact": 0.97,
            "urgent_recall": 0.95, "urgent_precision": 0.80}
@@ -55,7 +58,7 @@ def _score(path):
     return scorer.score(gold, pred)
 
 
-@pytest.mark.parametrize("path", [PUBLIC, *HOLDOUTS], ids=["public", "holdout", "holdout2", "holdout3"])
+@pytest.mark.parametrize("path", [PUBLIC, *HOLDOUTS], ids=["public", "holdout", "holdout2", "holdout3", "holdout4"])
 def test_meets_targets(path):
     result = _score(path)
     missed = {k: round(result[k], 3) for k, floor in TARGETS.items() if result[k] < floor}
@@ -67,7 +70,7 @@ def _texts(path):
         return {json.loads(line)["text"] for line in f if line.strip()}
 
 
-@pytest.mark.parametrize("path", HOLDOUTS, ids=["holdout", "holdout2", "holdout3"])
+@pytest.mark.parametrize("path", HOLDOUTS, ids=["holdout", "holdout2", "holdout3", "holdout4"])
 def test_holdouts_are_separate_from_the_training_data(path):
     from handlers.tickets import synth
 
