@@ -1,10 +1,14 @@
 """From segmented words to is_report / category / urgency, by the rules of the labeling guide.
 
 The lexicon turns words into evidence: category weights, report / non-report families, and
-marks (objects o.*, predicates p.*, urgency triggers u.*); patterns over the whole text add a
-little more.  This module adds the evidence up, blends in the character n-gram model
-(charmodel.py), and applies the guide's tie-break rules (⚖) on the marks, which plain weights
-cannot express.
+marks (objects o.*, predicates p.*, urgency triggers u.*); patterns over the whole text add
+phrasings that no single word carries (a theft by someone still there, something hanging over
+people, a fee asked after ...).  This module adds the evidence up, blends in the character
+n-gram model (charmodel.py), and applies the guide's tie-break rules (⚖) on the marks, which
+plain weights cannot express: the category follows WHAT has to be fixed (the object marks) and
+WHAT is wrong with it (the predicate marks), e.g. a broken barrier is a repair but a car in front
+of a door is parking; urgency needs an emergency predicate (u.*) outside hypothetical, negated or
+past clauses, usually together with its object (a lift, a person, a cover, a wire ...).
 """
 from dataclasses import dataclass, field
 
