@@ -366,6 +366,8 @@ def category(ev):
         return "SAFE"
     if "p.thrown" in m and not m & _NEIGHBOURS:  # 高空抛物, whatever is thrown
         return "SAFE"
+    if "p.scam" in m and not urgent_triggers(ev):  # 冒充燃气公司收钱: the scam, not the gas
+        return "SEC"
     if m & {"o.firelane", "o.fireeq"} and not _light_out_on_escape_route(m):
         return "SAFE"
     if charging_indoors(m):

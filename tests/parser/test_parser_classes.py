@@ -66,6 +66,7 @@ def test_urgent_classes(text, category):
     "消防通道停满了车 救护车来了都进不来",              # "even if the ambulance came"
     "空调外机的支架锈得厉害 迟早出事",                  # a potential hazard
     "毛毛虫从树上往下掉 掉得到处都是",                  # falling caterpillars are no falling object
+    "我爸在楼梯上摔了一下 缓过来了 没什么大碍",          # the emergency is over
 ])
 def test_not_urgent_classes(text):
     result = parse(text)
@@ -95,6 +96,7 @@ def test_not_urgent_classes(text):
     ("两家人为了晾衣服的事吵了好几天", NEIGH),            # a quarrel over something
     ("电动车棚的插座插上没反应", FAC),
     ("希望在小区里增设几个休息的长椅", SERV),
+    ("说是自来水公司的 上门要换水表 收了三百 是不是骗子", SEC),   # the scam, not the meter
 ])
 def test_object_by_predicate(text, category):
     if category is None:
