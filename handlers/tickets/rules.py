@@ -420,8 +420,9 @@ def category(ev):
         return "ENV"
     if "o.cleaner" in m and "p.idle" in m:
         return "PROP"
-    if wants_new and ev.families.get("ask") and not m & {"o.car", "o.space", "o.cctv"}:
-        # asking for something new (建议加个坡道): a service, unless parking or CCTV is asked for
+    if wants_new and ev.families.get("ask") and not m & {"o.car", "o.space", "o.cctv", "o.access", "p.open"}:
+        # asking for something new (建议加个坡道): a service, unless parking, CCTV or access
+        # control (to keep strangers out: security) is asked for
         cats["SERV"] = cats.get("SERV", 0.0) + 5.0
     if not ev.categories and urgent_triggers(ev):  # no word names a category: go by the emergency
         return _BY_TRIGGER.get(min(urgent_triggers(ev)), "OTHER")
