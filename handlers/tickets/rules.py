@@ -204,8 +204,9 @@ def _phrase_evidence(ev, text):
                 _add(fams, fam, w)
             for cat, w in rule[1]:
                 _add(cats, cat, w)
-    # A phone number is an ad's signature, unless someone is asking a driver to move a car.
-    if "p.driver" not in marks and "phone" in found:
+    # A phone number backs up an advert's other signs; beside a problem and no advert words it is
+    # the reporter's contact (楼道灯坏了 电话139…), and asking a driver to move a car is no advert.
+    if "p.driver" not in marks and "phone" in found and (fams.get("ad") or not fams.get("bad")):
         _add(fams, "ad", 1.0)
     if "neg" not in marks and "done" in found:
         _add(fams, "fixed", 1.0)
