@@ -305,9 +305,14 @@ class Dispatcher:
                 self._apply_acks(session)
 
     def _apply_acks(self, session: Session) -> None:
-        if self._acks:
-            sent, self._acks = self._acks, []
-            messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+        """Record pending acknowledgements in this transaction; should it roll back, they wait for the next."""
+        if not self._acks:
+            return
+        sent, self._acks = self._acks, []
+        event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
+        wrote = session.info.get("flushed", False)
+        messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+        session.info["flushed"] = wrote  # delivery bookkeeping is not a change the event made
 
 
 def _wrote(session: Session) -> bool:
@@ -317,6 +322,13 @@ def _wrote(session: Session) -> bool:
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, _flush_context) -> None:
     session.info["flushed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    # An INSERT … ON CONFLICT or a bulk UPDATE run through the session changes data without a flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["flushed"] = True
 
 
 class _Duplicate(Exception):

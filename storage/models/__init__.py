@@ -13,10 +13,24 @@ from storage.models.community import (
     Role,
 )
 from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
+from storage.models.polls import (
+    Ballot,
+    FeeCollection,
+    FeePayment,
+    Poll,
+    PollBuilding,
+    PollChat,
+    PollKind,
+    PollVoter,
+    Proposal,
+    ProposalSupport,
+)
 from storage.models.scheduling import JobRun
 
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
     "ProcessedMessage", "Role",
+    "Ballot", "FeeCollection", "FeePayment", "Poll", "PollBuilding", "PollChat", "PollKind",
+    "PollVoter", "Proposal", "ProposalSupport",
 ]
