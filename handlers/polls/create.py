@@ -14,6 +14,7 @@ from handlers.polls.scope import Scope, all_buildings, describe, resolve_scope
 from handlers.polls.syntax import PollSpec, parse_spec
 from handlers.polls.tally import FORMAL_OPTIONS, electorate
 from storage.models import Poll, PollBuilding, PollChat, PollKind
+from storage.repo import polls as polls_repo
 
 MIN_DURATION = timedelta(minutes=10)
 # A close missed while the bot was down still happens when it is back, however late.
@@ -153,6 +154,9 @@ def post_text(ctx: Context, poll: Poll, scope: Scope, deadline_defaulted: bool) 
              f"{render.how_to_vote(poll)}"]
     if poll.kind == PollKind.formal:
         lines += _formal_rules(ctx, poll)
+    if poll.proposal_id is not None:
+        supports = polls_repo.support_count(ctx.session, proposal_id=poll.proposal_id)
+        lines.append(f"由居民提议 #{poll.proposal_id} 转来（{supports} 户支持）")
     if len(scope.chats) > 1:
         lines.append(f"同时发在：{'、'.join(c.name for c in scope.chats)}，合并计票")
     lines.append(f"点选或回复数字投票，也可发“投 1”；撤回发“#撤回投票 {poll.id}”")

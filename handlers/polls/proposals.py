@@ -102,13 +102,10 @@ def _convert(ctx: Context, proposal: Proposal, deadline_text: str | None) -> Non
     spec = PollSpec(question=proposal.text, options=list(PROPOSAL_OPTIONS), deadline=deadline_text)
     deadline, defaulted = read_deadline(ctx, deadline_text)
     scope = resolve_scope(ctx, spec, _origin(ctx, proposal))
-    poll = publish(ctx, kind=PollKind.household, spec=spec, deadline=deadline, scope=scope,
+    publish(ctx, kind=PollKind.household, spec=spec, deadline=deadline, scope=scope,
                    deadline_defaulted=defaulted, proposal_id=proposal.id)
     proposal.status = "polled"
     ctx.session.add(proposal)
-    if ctx.chat.id in {c.id for c in scope.chats}:
-        return
-    ctx.reply(f"提议 #{proposal.id} 已转为户投票 #{poll.id}。")
 
 
 def _offer_when_ready(ctx: Context, proposal: Proposal, supports: int) -> None:

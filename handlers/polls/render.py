@@ -75,11 +75,12 @@ def results_text(tally: Tally, *, final: bool, scope: str) -> str:
 
 
 def turnout_line(tally: Tally, scope: str) -> str:
-    poll = tally.poll
-    people = f"共 {tally.voters} 人投票，" if poll.kind == PollKind.quick else f"{tally.voters} 人代表各户投票，"
-    line = f"{people}参与 {tally.households_voted}/{tally.households_eligible} 户（{percent(tally.rate)}，范围：{scope}）"
+    households = f"参与 {tally.households_voted}/{tally.households_eligible} 户（{percent(tally.rate)}，范围：{scope}）"
+    if tally.poll.kind != PollKind.quick:
+        return f"{households}，由 {tally.voters} 位住户投出"
+    line = f"共 {tally.voters} 人投票，{households}"
     if tally.unbound:
-        line += f"；另有 {tally.unbound} 人未绑定门牌"
+        line += f"；其中 {tally.unbound} 人未绑定门牌"
     return line
 
 

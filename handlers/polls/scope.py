@@ -109,15 +109,17 @@ def _named(session: Session, community_id: int, words: list[str], everything: li
         match = _BUILDING.match(word)
         number = match.group(1).upper() if match else None
         found = [b for b in everything if number is not None and b.number.upper() == number]
-        if found:
-            chats += [c for c in all_chats if c.building_id == found[0].id]
-        elif grid := next((g for g in grids if word in (g.name, g.key)), None):
-            found = [b for b in everything if b.grid_id == grid.id]
-            chats += [c for c in all_chats if c.grid_id == grid.id]
-        elif compound := next((c for c in compounds if word in (c.name, c.key)), None):
-            found = [b for b in everything if b.compound_id == compound.id]
-            chats += [c for c in all_chats if c.compound_id == compound.id]
-        else:
-            raise UsageError(f"范围里的“{word}”不是本社区的楼栋或网格。范围请写楼栋号（如 3栋 5栋）或网格名。")
+        if not found:
+            grid = next((g for g in grids if word in (g.name, g.key)), None)
+            compound = next((c for c in compounds if word in (c.name, c.key)), None)
+            if grid is not None:
+                found = [b for b in everything if b.grid_id == grid.id]
+                chats += [c for c in all_chats if c.grid_id == grid.id]
+            elif compound is not None:
+                found = [b for b in everything if b.compound_id == compound.id]
+                chats += [c for c in all_chats if c.compound_id == compound.id]
+            else:
+                raise UsageError(f"范围里的“{word}”不是本社区的楼栋或网格。范围请写楼栋号（如 3栋 5栋）或网格名。")
         chosen.update((b.id, b) for b in found)
+    chats += [c for c in all_chats if c.building_id in chosen]
     return sorted(chosen.values(), key=lambda b: b.id), chats

@@ -41,7 +41,8 @@ def _insert(session: Session, model):
 def _insert_once(session: Session, model, keys: list[str], **values) -> bool:
     """Insert a row unless its unique key exists; True when this call inserted it."""
     statement = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports no row count for INSERT … ON CONFLICT here.
+    return session.execute(statement.returning(model.id)).first() is not None
 
 
 # -- polls ------------------------------------------------------------------------------
@@ -164,8 +165,8 @@ def claim_ballot(session: Session, *, poll_id: int, voter: str, member_id: int, 
 
 def delete_ballot(session: Session, *, poll_id: int, voter: str) -> bool:
     """Withdraw a ballot; False when there was none."""
-    result = session.execute(delete(Ballot).where(Ballot.poll_id == poll_id, Ballot.voter == voter))
-    return result.rowcount > 0
+    statement = delete(Ballot).where(Ballot.poll_id == poll_id, Ballot.voter == voter).returning(Ballot.id)
+    return session.execute(statement).first() is not None
 
 
 def ballot_of(session: Session, *, poll_id: int, voter: str) -> Ballot | None:
