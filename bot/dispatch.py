@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import inspect
 import logging
+import random
 import re
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.commands import numbered_reply, read_command, suggestions
@@ -31,6 +34,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u2
 MAX_TEXT = 10_000
 FAILURE_TEXT = "抱歉，处理这条消息时出了问题，已记录下来。请稍后再试，或联系社区工作人员。"
 STALE_CHOICE_TEXT = "这个选项已经失效了，请重新发起。"
+TRANSIENT_ATTEMPTS = 5
 
 
 class Dispatcher:
@@ -49,14 +53,10 @@ class Dispatcher:
         event = _clean(event)
         now = self.services.clock.now()
         try:
-            with session_scope(self.services.engine) as session:
-                self._apply_acks(session)
-                ctx = self._context_for(session, event, now)
-                if ctx is None:
-                    return []
-                self._route(ctx)
-                outgoing = self._write_outbox(ctx)
-                self._claim_if_changed(ctx)
+            done = self._in_transaction(lambda session: self._handle_in(session, event, now))
+            if done is None:
+                return []
+            ctx, outgoing = done
             self._after_commit(ctx)
             return outgoing
         except _Duplicate:
@@ -67,6 +67,16 @@ class Dispatcher:
             log.exception("handler failed for %s message %s in %s", event.platform, event.message_id, event.chat_id)
             return self._answer(event, now, FAILURE_TEXT)
 
+    def _handle_in(self, session: Session, event: Event, now: datetime) -> tuple[Context, list[Outgoing]] | None:
+        self._apply_acks(session)
+        ctx = self._context_for(session, event, now)
+        if ctx is None:
+            return None
+        self._route(ctx)
+        outgoing = self._write_outbox(ctx)
+        self._claim_if_changed(ctx)
+        return ctx, outgoing
+
     def run_job(self, job_id: str, task: str, args: dict, scheduled_at: datetime, late: bool) -> list[Outgoing]:
         """Run one scheduled task at its scheduled time, at most once per (job, time)."""
         handler = self.services.registry.tasks.get(task)
@@ -76,18 +86,20 @@ class Dispatcher:
         now = self.services.clock.now()
         from storage.repo import scheduling as scheduling_repo
 
+        def run(session: Session) -> tuple[Context, list[Outgoing]]:
+            self._apply_acks(session)
+            if not scheduling_repo.claim_run(session, job_id=job_id, scheduled_at=scheduled_at, now=now, late=late):
+                raise _Duplicate
+            community = None
+            community_key = args.get("community")
+            if community_key is not None:
+                community = scheduling_repo.community_by_key(session, key=community_key)
+            ctx = Context(self.services, session, community, now, scheduled_at=scheduled_at, late=late)
+            handler(ctx, **{k: v for k, v in args.items() if k != "community"})
+            return ctx, self._write_outbox(ctx)
+
         try:
-            with session_scope(self.services.engine) as session:
-                self._apply_acks(session)
-                if not scheduling_repo.claim_run(session, job_id=job_id, scheduled_at=scheduled_at, now=now, late=late):
-                    raise _Duplicate
-                community = None
-                community_key = args.get("community")
-                if community_key is not None:
-                    community = scheduling_repo.community_by_key(session, key=community_key)
-                ctx = Context(self.services, session, community, now, scheduled_at=scheduled_at, late=late)
-                handler(ctx, **{k: v for k, v in args.items() if k != "community"})
-                outgoing = self._write_outbox(ctx)
+            ctx, outgoing = self._in_transaction(run)
             self._after_commit(ctx)
             return outgoing
         except _Duplicate:
@@ -96,6 +108,23 @@ class Dispatcher:
         except Exception:
             log.exception("scheduled job %s failed", job_id)
             return []
+
+    def _in_transaction(self, work):
+        """Run ``work(session)`` in one transaction; from the start again while the database is only busy.
+
+        Several threads or processes writing one SQLite file can wait longer than its busy
+        timeout, and PostgreSQL may abort one side of a deadlock: the whole unit of work
+        rolled back, so doing it again is safe.
+        """
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                with session_scope(self.services.engine) as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == TRANSIENT_ATTEMPTS or not _transient(exc):
+                    raise
+                log.info("database busy (%s); trying again (%d)", exc.orig, attempt + 1)
+                time.sleep(random.uniform(0.01, 0.1) * attempt)
 
     def _context_for(self, session: Session, event: Event, now: datetime) -> Context | None:
         cached = self.services.chats.get(session, platform=event.platform, external_id=event.chat_id)
@@ -310,9 +339,15 @@ class Dispatcher:
             return
         sent, self._acks = self._acks, []
         event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
-        wrote = session.info.get("flushed", False)
         messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
-        session.info["flushed"] = wrote  # delivery bookkeeping is not a change the event made
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """SQLite busy or locked; a PostgreSQL serialization failure or deadlock."""
+    if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):
+        return True
+    text = str(exc.orig)
+    return "database is locked" in text or "database is busy" in text
 
 
 def _wrote(session: Session) -> bool:
@@ -322,13 +357,6 @@ def _wrote(session: Session) -> bool:
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, _flush_context) -> None:
     session.info["flushed"] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state) -> None:
-    # An INSERT … ON CONFLICT or a bulk UPDATE run through the session changes data without a flush.
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["flushed"] = True
 
 
 class _Duplicate(Exception):
