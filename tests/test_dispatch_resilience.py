@@ -9,42 +9,32 @@ import handlers.roster as roster
 from tests.support.testbot import only
 
 
-def _patched(testbot, word, replacement):
-    command = testbot.runtime.registry.commands[word]
-    object.__setattr__(command, "handler", replacement)
-    return command
-
-
-def test_a_busy_database_is_tried_again_from_the_start(testbot):
+def whoami_failing(testbot, error: str, times: int) -> tuple[str, int]:
+    """Ask #我的信息 while its handler raises ``error`` the first ``times`` calls: (reply, calls)."""
     calls = []
 
     def flaky(ctx):
         calls.append(1)
-        if len(calls) < 3:
-            raise OperationalError("UPDATE member", {}, Exception("database is locked"))
+        if len(calls) <= times:
+            raise OperationalError("UPDATE member", {}, Exception(error))
         roster.whoami(ctx)
 
-    command = _patched(testbot, "我的信息", flaky)
+    command = testbot.runtime.registry.commands["我的信息"]
+    object.__setattr__(command, "handler", flaky)
     try:
-        reply = only(testbot.say("b3", "zhang", "#我的信息")).text
+        return only(testbot.say("b3", "zhang", "#我的信息")).text, len(calls)
     finally:
         object.__setattr__(command, "handler", roster.whoami)
-    assert len(calls) == 3 and "张阿姨：居民" in reply
+
+
+def test_a_busy_database_is_tried_again_from_the_start(testbot):
+    reply, calls = whoami_failing(testbot, "database is locked", times=2)
+    assert calls == 3 and "张阿姨：居民" in reply
 
 
 def test_other_database_errors_are_not_retried(testbot):
-    calls = []
-
-    def broken(ctx):
-        calls.append(1)
-        raise OperationalError("SELECT x", {}, Exception("no such table: x"))
-
-    command = _patched(testbot, "我的信息", broken)
-    try:
-        reply = only(testbot.say("b3", "zhang", "#我的信息")).text
-    finally:
-        object.__setattr__(command, "handler", roster.whoami)
-    assert len(calls) == 1 and "出了问题" in reply
+    reply, calls = whoami_failing(testbot, "no such table: x", times=1)
+    assert calls == 1 and "出了问题" in reply
 
 
 def test_a_refused_message_does_not_get_the_previous_reply_sent_twice(testbot):

@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import HouseholdConfig, MemberConfig, load_settings
 from bot.events import IncomingMessage
-from tests.support.testbot import DATA, TestBot, only, texts
+from tests.support.testbot import DATA, TestBot, only
 
 FRIDAY_18 = datetime.fromisoformat("2026-11-27T18:00:00+08:00")
 
@@ -280,6 +280,8 @@ def test_date_only_deadlines_mean_the_end_of_that_day_and_no_deadline_means_thre
     post = bot.say("b3", "bl3", "#投票 换灯？ 换/不换")[0].text
     assert "截止：2026年11月26日(周四) 23:59（没写截止时间，默认 3 天）" in post
     assert "截止：2026年11月24日(周二) 12:00" in bot.say("b3", "bl3", "#投票 聚餐？ 去/不去 明天中午")[0].text
+    assert "截止：2026年12月2日(周三) 19:00" in bot.say("b3", "bl3", "#投票 议事？ 去/不去 截止 下周三晚上7点")[0].text
+    assert "截止：2026年11月26日(周四) 23:59" in bot.say("b3", "bl3", "#投票 晾晒？ 是/否 截止 3天后")[0].text
 
 
 def test_the_poll_closes_itself_at_the_deadline_in_simulated_time(bot):
@@ -489,3 +491,18 @@ def test_the_polls_table_lists_each_poll(bot):
     assert title == "投票结果" and headers[0] == "编号"
     assert rows == [[1, "投票", "外墙刷什么颜色？", "3栋、5栋", "2026-11-27T18:00:00+08:00", "已截止", "",
                      "灰色 0；米黄色 0；白色 1", 1, 1, 6]]
+
+
+def test_the_polls_section_is_validated_with_readable_errors(tmp_path, sqlite_url):
+    import yaml
+
+    from bot.config import ConfigError
+    from bot.runtime import SimulatedRuntime
+
+    for section, problem in (({"date_only_time": 1439}, 'in quotes, e.g. "23:59"'),
+                             ({"nudge_hours": [24, 0]}, "positive"), ({"proposal_supports": 0}, "proposal_supports")):
+        settings = load_settings(DATA / "community.yaml").model_copy(update={"polls": section})
+        with pytest.raises(ConfigError) as caught:
+            SimulatedRuntime(settings, start=FRIDAY_18, sink=lambda o: None, database_url=sqlite_url)
+        assert "section `polls`" in str(caught.value) and problem in str(caught.value)
+    assert yaml.safe_load("t: 23:59")["t"] == 1439  # why the quotes matter

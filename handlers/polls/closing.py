@@ -8,7 +8,7 @@ from bot.errors import NotFound, UserError
 from bot.router import LEADERS
 from handlers.polls import render
 from handlers.polls.feature import router
-from handlers.polls.scope import all_buildings, describe
+from handlers.polls.scope import poll_scope
 from handlers.polls.tally import count
 from handlers.polls.voting import poll_by_number
 from storage.models import Building, ChatKind, Member, Poll, Role
@@ -29,7 +29,7 @@ def close_at_deadline(ctx: Context, poll_id: int) -> None:
     if tally.decision is not None:
         poll.outcome = "passed" if tally.decision.passed else "failed"
         ctx.session.add(poll)
-    text = render.results_text(tally, final=True, scope=_scope(ctx, poll))
+    text = render.results_text(tally, final=True, scope=poll_scope(ctx.session, poll))
     if poll.outcome == "passed":
         text += f"\n需要每户出资的，负责人可发“#收费 {poll.id} 每户50元”登记收费。"
     image = render.chart(tally, chart_dir(ctx))
@@ -79,7 +79,7 @@ def results(ctx: Context) -> None:
     """Show a poll's result, or its count so far unless results are hidden until the deadline."""
     poll = poll_by_number(ctx, ctx.argv[0]) if ctx.argv else _newest_here(ctx)
     tally = count(ctx.session, poll)
-    scope = _scope(ctx, poll)
+    scope = poll_scope(ctx.session, poll)
     if poll.status == "open" and poll.hide_results:
         ctx.reply(f"{render.title(poll)}\n结果在 {render.when(poll.deadline, ctx.settings.tz)} 截止后公布。\n"
                   + render.turnout_line(tally, scope))
@@ -124,10 +124,6 @@ def not_voted(ctx: Context) -> None:
 
 def chart_dir(ctx: Context) -> Path:
     return Path(ctx.settings.data_dir) / "charts"
-
-
-def _scope(ctx: Context, poll: Poll) -> str:
-    return describe(polls_repo.scope_buildings(ctx.session, poll_id=poll.id), all_buildings(ctx.session, ctx.community.id))
 
 
 def _newest_here(ctx: Context) -> Poll:

@@ -7,10 +7,9 @@ from bot.export import iso
 from handlers.polls import render
 from handlers.polls.feature import router
 from handlers.polls.fees import yuan
-from handlers.polls.scope import all_buildings, describe
+from handlers.polls.scope import poll_scope
 from handlers.polls.tally import count
 from storage.models import FeeCollection, FeePayment, Household, Poll
-from storage.repo import polls as polls_repo
 
 
 @router.exporter("polls")
@@ -39,10 +38,8 @@ def polls_table(session, *, refs, tz):
     rows = []
     for poll in session.exec(select(Poll).order_by(Poll.id)):
         tally = count(session, poll)
-        buildings = polls_repo.scope_buildings(session, poll_id=poll.id)
         rows.append([
-            poll.id, render.KIND_LABELS[poll.kind], poll.question,
-            describe(buildings, all_buildings(session, poll.community_id)),
+            poll.id, render.KIND_LABELS[poll.kind], poll.question, poll_scope(session, poll),
             iso(poll.deadline, tz), "进行中" if poll.status == "open" else "已截止",
             {"passed": "通过", "failed": "未通过"}.get(poll.outcome, ""),
             "；".join(f"{label} {votes}" for label, votes in zip(poll.options, tally.counts)),

@@ -24,6 +24,14 @@ class PollsConfig(BaseModel):
     # Turnout reminders, hours before the deadline.
     nudge_hours: list[int] = Field(default_factory=lambda: [24, 2])
 
+    @field_validator("date_only_time", mode="before")
+    @classmethod
+    def _quoted(cls, value):
+        # YAML reads an unquoted 23:59 as the number 1439 (base 60).
+        if isinstance(value, int):
+            raise ValueError('write the time in quotes, e.g. "23:59"')
+        return value
+
     @field_validator("nudge_hours")
     @classmethod
     def _positive(cls, value: list[int]) -> list[int]:

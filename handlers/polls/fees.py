@@ -14,7 +14,7 @@ from bot.errors import Forbidden, NotFound, UsageError, UserError
 from bot.router import LEADERS
 from handlers.polls import render
 from handlers.polls.feature import router
-from handlers.polls.scope import all_buildings, check_may_cover, describe
+from handlers.polls.scope import all_buildings, check_may_cover, poll_scope
 from handlers.polls.voting import poll_by_number
 from handlers.roster import read_household_code
 from storage.models import Building, FeeCollection, Household, Poll
@@ -60,9 +60,9 @@ def open_collection(ctx: Context) -> None:
     title = rest[:100] or poll.question[:100]
     ctx.session.add(FeeCollection(poll_id=poll.id, title=title, amount_fen=fen, opened_by_id=ctx.member.id,
                                   opened_at=ctx.now))
-    households = polls_repo.households_in(ctx.session, building_ids=[b.id for b in buildings])
+    households = polls_repo.scope_households(ctx.session, poll_id=poll.id)
     text = (f"【收费 #{poll.id}】{title}：每户 {yuan(fen)} 元，共 {len(households)} 户"
-            f"（{describe(buildings, all_buildings(ctx.session, ctx.community.id))}，依据{render.title(poll)}）。\n"
+            f"（{poll_scope(ctx.session, poll)}，依据{render.title(poll)}）。\n"
             f"楼栋长收款后发“#缴费 门牌”登记（如 #缴费 {households[0].code if households else '3-2-301'}），"
             f"大家可发“#缴费进度 {poll.id}”查看。")
     chats = polls_repo.poll_chats(ctx.session, poll_id=poll.id)
@@ -128,7 +128,7 @@ def progress(ctx: Context) -> None:
     argv = ctx.argv
     collection, poll = _collection_for(ctx, argv[0] if argv else None, [])
     buildings = polls_repo.scope_buildings(ctx.session, poll_id=poll.id)
-    households = polls_repo.households_in(ctx.session, building_ids=[b.id for b in buildings])
+    households = polls_repo.scope_households(ctx.session, poll_id=poll.id)
     paid = polls_repo.paid_households(ctx.session, collection_id=collection.id)
     done = [h for h in households if h.id in paid]
     share = render.percent(Fraction(len(done), len(households))) if households else "0%"
@@ -142,8 +142,7 @@ def progress(ctx: Context) -> None:
 
 
 def _progress(ctx: Context, collection: FeeCollection, poll: Poll) -> tuple[int, int]:
-    buildings = [b.id for b in polls_repo.scope_buildings(ctx.session, poll_id=poll.id)]
-    households = polls_repo.households_in(ctx.session, building_ids=buildings)
+    households = polls_repo.scope_households(ctx.session, poll_id=poll.id)
     paid = polls_repo.paid_households(ctx.session, collection_id=collection.id)
     return sum(1 for h in households if h.id in paid), len(households)
 

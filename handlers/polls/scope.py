@@ -90,6 +90,13 @@ def describe(buildings: list[Building], everything: list[Building]) -> str:
     return "、".join(f"{b.number}栋" for b in buildings)
 
 
+def poll_scope(session: Session, poll) -> str:
+    """全社区 or 3栋、5栋 for a stored poll."""
+    from storage.repo import polls as polls_repo
+
+    return describe(polls_repo.scope_buildings(session, poll_id=poll.id), _buildings(session, poll.community_id))
+
+
 def all_buildings(session: Session, community_id: int) -> list[Building]:
     return _buildings(session, community_id)
 

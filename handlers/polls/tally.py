@@ -55,8 +55,7 @@ class Tally:
 
 def electorate(session: Session, poll: Poll) -> tuple[list[Household], list[Household]]:
     """(households who may vote, households left out because the roster has no area for them)."""
-    buildings = [b.id for b in polls_repo.scope_buildings(session, poll_id=poll.id)]
-    households = polls_repo.households_in(session, building_ids=buildings)
+    households = polls_repo.scope_households(session, poll_id=poll.id)
     if poll.kind != PollKind.formal:
         return households, []
     return [h for h in households if h.area_m2 is not None], [h for h in households if h.area_m2 is None]
@@ -75,12 +74,13 @@ def count(session: Session, poll: Poll) -> Tally:
     for ballot in ballots:
         household = by_id.get(ballot.household_id)
         area = civil_code.exact_area(household.area_m2) if household and household.area_m2 is not None else 0
-        shown = _shown_as(session, poll, ballot.member_id, household)
+        shown = _shown_as(session, poll, ballot.member_id, household) if poll.named else None
         for choice in ballot.choices:
             if 1 <= choice <= size:
                 counts[choice - 1] += 1
                 areas[choice - 1] += area
-                names[choice - 1].append(shown)
+                if shown is not None:
+                    names[choice - 1].append(shown)
     voted = {b.household_id for b in ballots if b.household_id in by_id}
     turnout = [
         BuildingTurnout(
@@ -113,8 +113,6 @@ def count(session: Session, poll: Poll) -> Tally:
 
 def _shown_as(session: Session, poll: Poll, member_id: int, household: Household | None) -> str:
     """Named polls show people by name, household votes by door number."""
-    if not poll.named:
-        return ""
     if poll.kind != PollKind.quick and household is not None:
         return household.code
     member = session.get(Member, member_id)

@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from handlers.polls import render
 from handlers.polls.feature import router
-from handlers.polls.scope import all_buildings, describe
+from handlers.polls.scope import all_buildings, poll_scope
 from storage.models import Household, Poll, PollKind
 from storage.repo import polls as polls_repo
 
@@ -35,10 +35,9 @@ class Voter:
 def voter_for(ctx: Context, poll: Poll) -> Voter:
     """The sender as a voter in ``poll``, or a Forbidden saying why they cannot vote."""
     session, member = ctx.session, ctx.member
-    buildings = polls_repo.scope_buildings(session, poll_id=poll.id)
-    inside = {b.id for b in buildings}
+    inside = {b.id for b in polls_repo.scope_buildings(session, poll_id=poll.id)}
     everything = all_buildings(session, ctx.community.id)
-    scope = describe(buildings, everything)
+    scope = poll_scope(session, poll)
     household = session.get(Household, member.household_id) if member.household_id else None
     if household is not None and household.building_id not in inside:
         raise Forbidden(f"{render.title(poll)} 只限{scope}的住户参加，您家 {household.code} 不在范围内。")

@@ -112,14 +112,9 @@ def households_in(session: Session, *, building_ids: list[int]) -> list[Househol
     )
 
 
-def building_leaders(session: Session, *, building_id: int) -> list[Member]:
-    return list(
-        session.exec(
-            select(Member)
-            .where(Member.role == Role.building_leader, Member.building_id == building_id)
-            .order_by(Member.id)
-        ).all()
-    )
+def scope_households(session: Session, *, poll_id: int) -> list[Household]:
+    """Every household of the poll's buildings."""
+    return households_in(session, building_ids=[b.id for b in scope_buildings(session, poll_id=poll_id)])
 
 
 # -- ballots ----------------------------------------------------------------------------
@@ -182,10 +177,6 @@ def ballots(session: Session, *, poll_id: int) -> list[Ballot]:
         select(Ballot).where(Ballot.poll_id == poll_id).order_by(Ballot.id).execution_options(populate_existing=True)
     ).all()
     return [b for b in rows if b.choices]
-
-
-def count_ballots(session: Session, *, poll_id: int) -> int:
-    return len(ballots(session, poll_id=poll_id))
 
 
 def note_voter(session: Session, *, poll_id: int, member_id: int, now: datetime) -> bool:
