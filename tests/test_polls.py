@@ -137,7 +137,8 @@ def test_multiple_choice_toggles_up_to_its_maximum(bot):
     assert votes(bot) == [1, 1, 1] and exported(bot)["voters"] == 2
     assert "已取消 张阿姨 在 #1 的全部选择" in only(bot.say("b3", "zhang", "3")).text
     assert exported(bot)["voters"] == 1
-    assert "是单选" in only(bot.say("b3", "bl3", WALL) and bot.say("b3", "li", "投 1 2")).text
+    bot.say("b3", "bl3", WALL)
+    assert "是单选" in only(bot.say("b3", "li", "投 1 2")).text
 
 
 def test_a_named_poll_shows_who_chose_what_and_hidden_results_wait_for_the_deadline(bot):

@@ -61,54 +61,65 @@ def ensure_open(ctx: Context, poll: Poll) -> None:
         raise UserError(f"{render.title(poll)} 已于 {render.when(poll.deadline, ctx.settings.tz)} 截止，不能再投或改票了。")
 
 
+# Called before writing a ballot (PostgreSQL: taking the poll's lock before the ballot's keeps a
+# waiting close from deadlocking with us) and after it (SQLite: only its write lock makes the read current).
 def _still_open(ctx: Context, poll: Poll) -> None:
-    """Check again under the poll's share lock, after writing: a close that won the race wins."""
+    """Check against the committed poll, under its share lock: a close that won the race wins."""
     status, deadline = polls_repo.current_state(ctx.session, poll_id=poll.id)
     if status != "open" or ctx.now >= deadline:
         raise UserError(f"{render.title(poll)} 刚刚截止，这一票没有计入。")
 
 
 def cast(ctx: Context, poll: Poll, picks: list[int], *, toggle: bool, note: str = "") -> None:
-    """Record the sender's vote. ``toggle`` (buttons, numbered replies) adds or removes one option
-    of a multiple-choice ballot; otherwise the picks replace the ballot."""
+    """Record the sender's vote; ``toggle`` (a button, a numbered reply) flips one option of a multiple choice."""
     ensure_open(ctx, poll)
-    size = len(poll.options)
     picks = list(dict.fromkeys(picks))
+    _check_picks(poll, picks)
+    voter = voter_for(ctx, poll)
+    _still_open(ctx, poll)
+    values = dict(member_id=ctx.member.id, household_id=voter.household.id if voter.household else None,
+                  building_id=voter.building_id)
+    if toggle and poll.max_choices > 1:
+        before, chosen = _toggle(ctx, poll, voter, picks[0], values)
+    else:
+        earlier = polls_repo.ballot_of(ctx.session, poll_id=poll.id, voter=voter.key)
+        before, chosen = (list(earlier.choices) if earlier else []), sorted(picks)
+        polls_repo.upsert_ballot(ctx.session, poll_id=poll.id, voter=voter.key, choices=chosen, now=ctx.now,
+                                 **values)
+    _still_open(ctx, poll)
+    if polls_repo.note_voter(ctx.session, poll_id=poll.id, member_id=ctx.member.id, now=ctx.now):
+        ctx.emit("poll.voted", poll_id=poll.id, member_id=ctx.member.id)
+    ctx.reply(_confirmation(ctx, poll, voter, before, chosen) + note)
+
+
+def _check_picks(poll: Poll, picks: list[int]) -> None:
+    size = len(poll.options)
     if not picks or any(not 1 <= p <= size for p in picks):
         raise UserError(f"{render.title(poll)} 只有 1 到 {size} 号选项。")
     if poll.max_choices == 1 and len(picks) > 1:
         raise UserError(f"{render.title(poll)} 是单选，只能投一项。")
     if len(picks) > poll.max_choices:
         raise UserError(f"{render.title(poll)} 最多选 {poll.max_choices} 项。")
-    voter = voter_for(ctx, poll)
+
+
+def _toggle(ctx: Context, poll: Poll, voter: Voter, pick: int, values: dict) -> tuple[list[int], list[int]]:
+    """Add or remove one option under the ballot's row lock, so two quick presses both count."""
     session = ctx.session
-    before = polls_repo.ballot_of(session, poll_id=poll.id, voter=voter.key)
-    before_choices = list(before.choices) if before else []
-    values = dict(member_id=ctx.member.id, household_id=voter.household.id if voter.household else None,
-                  building_id=voter.building_id)
-    if toggle and poll.max_choices > 1:
-        polls_repo.claim_ballot(session, poll_id=poll.id, voter=voter.key, member_id=ctx.member.id, now=ctx.now)
-        ballot = polls_repo.locked_ballot(session, poll_id=poll.id, voter=voter.key)
-        before_choices = list(ballot.choices)
-        pick = picks[0]
-        chosen = sorted(c for c in before_choices if c != pick) if pick in before_choices else sorted([*before_choices, pick])
-        if len(chosen) > poll.max_choices:
-            raise UserError(f"最多选 {poll.max_choices} 项，您已选了 {_labels(poll, before_choices)}。"
-                            "要换一项，先回复已选项的数字取消它。")
-        if not chosen:
-            polls_repo.delete_ballot(session, poll_id=poll.id, voter=voter.key)
-        else:
-            for name, value in {**values, "choices": chosen, "cast_at": ctx.now}.items():
-                setattr(ballot, name, value)
-            session.add(ballot)
-            session.flush()
-    else:
-        chosen = sorted(picks)
-        polls_repo.upsert_ballot(session, poll_id=poll.id, voter=voter.key, choices=chosen, now=ctx.now, **values)
-    _still_open(ctx, poll)
-    if polls_repo.note_voter(session, poll_id=poll.id, member_id=ctx.member.id, now=ctx.now):
-        ctx.emit("poll.voted", poll_id=poll.id, member_id=ctx.member.id)
-    ctx.reply(_confirmation(ctx, poll, voter, before_choices, chosen) + note)
+    polls_repo.claim_ballot(session, poll_id=poll.id, voter=voter.key, member_id=ctx.member.id, now=ctx.now)
+    ballot = polls_repo.locked_ballot(session, poll_id=poll.id, voter=voter.key)
+    before = list(ballot.choices)
+    chosen = sorted(c for c in before if c != pick) if pick in before else sorted([*before, pick])
+    if len(chosen) > poll.max_choices:
+        raise UserError(f"最多选 {poll.max_choices} 项，您已选了 {_labels(poll, before)}。"
+                        "要换一项，先回复已选项的数字取消它。")
+    if not chosen:
+        polls_repo.delete_ballot(session, poll_id=poll.id, voter=voter.key)
+        return before, chosen
+    for name, value in {**values, "choices": chosen, "cast_at": ctx.now}.items():
+        setattr(ballot, name, value)
+    session.add(ballot)
+    session.flush()
+    return before, chosen
 
 
 def _confirmation(ctx: Context, poll: Poll, voter: Voter, before: list[int], chosen: list[int]) -> str:
@@ -175,10 +186,12 @@ def withdraw(ctx: Context) -> None:
         poll = poll_by_number(ctx, ctx.argv[0])
         ensure_open(ctx, poll)
         voter = voter_for(ctx, poll)
+        _still_open(ctx, poll)
         if not polls_repo.delete_ballot(ctx.session, poll_id=poll.id, voter=voter.key):
             raise UserError(f"{voter.shown} 在 #{poll.id} 还没有投票，无需撤回。")
     else:
         poll, voter = _own_ballot_here(ctx)
+        _still_open(ctx, poll)
         polls_repo.delete_ballot(ctx.session, poll_id=poll.id, voter=voter.key)
     _still_open(ctx, poll)
     ctx.reply(f"已撤回 {voter.shown} 在 #{poll.id} 的票。截止前还可以再投。")
