@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     common(export)
     export.add_argument("--format", choices=["json", "xlsx", "csv"], default="json")
     export.add_argument("--out", help="write to this file instead of stdout (required for xlsx)")
-    export.add_argument("--table", help="csv: which table (default: the first, e.g. tickets)")
+    export.add_argument("--table", help="csv: which table (default: tickets when present, else the first)")
     export.set_defaults(func=cmd_export)
 
     roster = sub.add_parser("roster", help="manage the roster of households and members")
@@ -211,7 +211,8 @@ def cmd_export(args) -> int:
         write_xlsx(args.out, tables)
         return 0
     names = [t[0] for t in tables]
-    chosen = next((t for t in tables if t[0] == (args.table or names[0])), None) if tables else None
+    default = "tickets" if "tickets" in names else (names[0] if names else None)
+    chosen = next((t for t in tables if t[0] == (args.table or default)), None)
     if chosen is None:
         print(f"cocreate: --table must be one of: {', '.join(names)}", file=sys.stderr)
         return 2

@@ -64,7 +64,9 @@ class ChatConfig(_Strict):
     scope: str
     platform: Platform = "console"
     id: str | None = None
-    passive_reports: bool = True
+    # Offers to register report-like messages. Unset: staff switch it in the chat (#自动登记), on by default;
+    # set here, the config wins on every start.
+    passive_reports: bool | None = None
 
     @field_validator("scope")
     @classmethod

@@ -334,12 +334,12 @@ class Dispatcher:
                 self._apply_acks(session)
 
     def _apply_acks(self, session: Session) -> None:
-        """Record pending acknowledgements in this transaction; should it roll back, they wait for the next."""
-        if not self._acks:
-            return
-        sent, self._acks = self._acks, []
-        event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
-        messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+        if self._acks:
+            sent, self._acks = self._acks, []
+            messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+            # A refused command rolls this transaction back: the acknowledgements wait for the next
+            # one, or those messages would count as unsent and go out again with the next due ones.
+            event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
 
 
 def _transient(exc: DBAPIError) -> bool:

@@ -8,6 +8,7 @@ from bot.router import Registry
 FEATURES: tuple[str, ...] = (
     "handlers.help",
     "handlers.roster",
+    "handlers.tickets.feature",
     "handlers.polls",
 )
 

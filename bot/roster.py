@@ -80,7 +80,8 @@ def _sync_community(session: Session, cfg: CommunityConfig, *, now: datetime) ->
         row.building_id = buildings[ref].id if kind == "building" else None
         row.grid_id = grids[ref].id if kind == "grid" else None
         row.compound_id = compounds[ref].id if kind == "compound" else None
-        row.passive_reports = c.passive_reports
+        if c.passive_reports is not None:
+            row.passive_reports = c.passive_reports
         session.add(row)
     session.flush()
 

@@ -90,3 +90,11 @@ def _message(text: str):
     from bot.events import IncomingMessage
 
     return IncomingMessage("console", "b3", "zhang", "张阿姨", text, datetime.fromisoformat("2026-11-23T09:01:00+08:00"))
+
+
+def test_a_refused_command_does_not_send_earlier_replies_again(db_url):
+    bot = TestBot(database_url=db_url)
+    bot.say("b3", "zhang", "#帮助")  # sent; its acknowledgement rides on the next transaction
+    assert "名册里没有门牌" in only(bot.say("b3", "zhang", "#绑定 9-9-999")).text  # that one rolls back
+    assert bot.runtime.dispatcher.due() == []
+    bot.close()

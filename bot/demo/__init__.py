@@ -53,7 +53,8 @@ def play(out: TextIO, *, as_json: bool = False) -> int:
         try:
             for item in events:
                 event = item.event
-                runtime.advance_to(event.at)  # scheduled work due before this line is printed before it
+                # Scheduled work due before this line is printed before it, in time order.
+                runtime.advance_to(event.at)
                 if not as_json:
                     said = f"（点选 {event.action}）" if isinstance(event, ChoiceSelected) else event.text
                     out.write(f"{_stamp(event.at.astimezone(tz))} [{chat_names.get(event.chat_id, event.chat_id)}] "

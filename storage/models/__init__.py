@@ -26,11 +26,21 @@ from storage.models.polls import (
     ProposalSupport,
 )
 from storage.models.scheduling import JobRun
+from storage.models.tickets import (
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketOffer,
+    TicketReminder,
+    TicketStatus,
+    TicketSupport,
+)
 
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
-    "ProcessedMessage", "Role",
+    "ProcessedMessage", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
+    "TicketReminder", "TicketStatus", "TicketSupport",
     "Ballot", "FeeCollection", "FeePayment", "Poll", "PollBuilding", "PollChat", "PollKind",
     "PollVoter", "Proposal", "ProposalSupport",
 ]

@@ -1,0 +1,1 @@
+"""Tickets: turning group-chat messages into issue reports (see parser.py)."""
