@@ -28,6 +28,8 @@ _ANONYMOUS = {"匿名", "不记名"}
 _HIDDEN = {"保密", "结果保密", "隐藏结果", "截止后公布"}
 _MULTI = {"多选"}
 _SPECIAL = {"特别", "特别事项", "重大事项"}
+_FLAGS = ((_EVERYONE, "everyone", True), (_NAMED, "named", True), (_ANONYMOUS, "named", False),
+          (_HIDDEN, "hidden", True), (_MULTI, "multi", True), (_SPECIAL, "special", True))
 _GLUED_QUESTION = re.compile(r"^(.+[?？:：])([^?？:：]+/.*)$")
 _AT_MOST = re.compile(r"^(?:最多|至多|限)(?:选)?([0-9一二两三四五六七八九十]{1,3})(?:项|个|票)?$")
 
@@ -96,24 +98,17 @@ def _keyword(token: str, words: tuple[str, ...]) -> str | None:
 
 
 def _flag(spec: PollSpec, token: str) -> bool:
+    """Apply the token to the spec if it is a flag; False when it is not one."""
     token = unicodedata.normalize("NFKC", token)
-    if token in _EVERYONE:
-        spec.everyone = True
-    elif token in _NAMED:
-        spec.named = True
-    elif token in _ANONYMOUS:
-        spec.named = False
-    elif token in _HIDDEN:
-        spec.hidden = True
-    elif token in _MULTI:
-        spec.multi = True
-    elif token in _SPECIAL:
-        spec.special = True
-    elif match := _AT_MOST.match(token):
-        spec.multi = True
-        spec.max_choices = int(cn2an.cn2an(match.group(1), "smart"))
-    else:
+    for words, attribute, value in _FLAGS:
+        if token in words:
+            setattr(spec, attribute, value)
+            return True
+    match = _AT_MOST.match(token)
+    if match is None:
         return False
+    spec.multi = True
+    spec.max_choices = int(cn2an.cn2an(match.group(1), "smart"))
     return True
 
 

@@ -162,7 +162,7 @@ def vote_by_text(ctx: Context) -> bool:
             note = ""
             if others:
                 names = "、".join(f"#{p.id}" for p in others[:3])
-                note = f"\n（本群还有 {names} 在投票，投它请写“投 {picks[0]} #{others[0].id}”）"
+                note = f"\n（本群还有 {names} 在投票，投别的请写“投 {picks[0]} #{others[0].id}”）"
             cast(ctx, poll, picks, toggle=False, note=note)
         return True
     number = numbered_reply(text)
