@@ -7,7 +7,7 @@ them without reading a traceback.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -172,6 +172,15 @@ class QuietHours(_Strict):
         if self.start <= self.end:
             return self.start <= moment < self.end
         return moment >= self.start or moment < self.end
+
+    def release(self, moment: datetime) -> datetime:
+        """When a broadcast due at ``moment`` (aware, local) goes out: then, or at the window's end."""
+        if not self.contains(moment.time()):
+            return moment
+        end = moment.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        if end <= moment:
+            end += timedelta(days=1)
+        return end
 
 
 class Settings(BaseSettings):

@@ -10,6 +10,8 @@ import logging
 import random
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -67,16 +69,6 @@ class Dispatcher:
             log.exception("handler failed for %s message %s in %s", event.platform, event.message_id, event.chat_id)
             return self._answer(event, now, FAILURE_TEXT)
 
-    def _handle_in(self, session: Session, event: Event, now: datetime) -> tuple[Context, list[Outgoing]] | None:
-        self._apply_acks(session)
-        ctx = self._context_for(session, event, now)
-        if ctx is None:
-            return None
-        self._route(ctx)
-        outgoing = self._write_outbox(ctx)
-        self._claim_if_changed(ctx)
-        return ctx, outgoing
-
     def run_job(self, job_id: str, task: str, args: dict, scheduled_at: datetime, late: bool) -> list[Outgoing]:
         """Run one scheduled task at its scheduled time, at most once per (job, time)."""
         handler = self.services.registry.tasks.get(task)
@@ -87,7 +79,6 @@ class Dispatcher:
         from storage.repo import scheduling as scheduling_repo
 
         def run(session: Session) -> tuple[Context, list[Outgoing]]:
-            self._apply_acks(session)
             if not scheduling_repo.claim_run(session, job_id=job_id, scheduled_at=scheduled_at, now=now, late=late):
                 raise _Duplicate
             community = None
@@ -109,6 +100,15 @@ class Dispatcher:
             log.exception("scheduled job %s failed", job_id)
             return []
 
+    def _handle_in(self, session: Session, event: Event, now: datetime) -> tuple[Context, list[Outgoing]] | None:
+        ctx = self._context_for(session, event, now)
+        if ctx is None:
+            return None
+        self._route(ctx)
+        outgoing = self._write_outbox(ctx)
+        self._claim_if_changed(ctx)
+        return ctx, outgoing
+
     def _in_transaction(self, work):
         """Run ``work(session)`` in one transaction; from the start again while the database is only busy.
 
@@ -118,7 +118,7 @@ class Dispatcher:
         """
         for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
             try:
-                with session_scope(self.services.engine) as session:
+                with self._transaction() as session:
                     return work(session)
             except DBAPIError as exc:
                 if attempt == TRANSIENT_ATTEMPTS or not _transient(exc):
@@ -264,14 +264,8 @@ class Dispatcher:
         return result
 
     def _after_quiet_hours(self, now: datetime) -> datetime:
-        quiet = self.services.settings.quiet_hours
-        local = now.astimezone(self.services.settings.tz)
-        if not quiet.contains(local.time()):
-            return now
-        end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
-        if end <= local:
-            end += timedelta(days=1)
-        return end
+        settings = self.services.settings
+        return settings.quiet_hours.release(now.astimezone(settings.tz))
 
     def _after_commit(self, ctx: Context) -> None:
         for action in ctx.after_commit:
@@ -309,8 +303,7 @@ class Dispatcher:
     def due(self) -> list[Outgoing]:
         """Undelivered outbox messages whose time has come (held broadcasts, retries)."""
         now = self.services.clock.now()
-        with session_scope(self.services.engine) as session:
-            self._apply_acks(session)
+        with self._transaction() as session:
             rows = messaging_repo.due_outbox(session, now=now)
             chats = {c.id: c for c in (session.get(Chat, cid) for cid in {r.chat_id for r in rows})}
             return [replace(to_outgoing(row, chats[row.chat_id]), at=now) for row in rows]
@@ -330,16 +323,25 @@ class Dispatcher:
     def flush_acks(self) -> None:
         """Record pending acknowledgements now (when idle, and before stopping)."""
         if self._acks:
-            with session_scope(self.services.engine) as session:
-                self._apply_acks(session)
+            with self._transaction():
+                pass
 
-    def _apply_acks(self, session: Session) -> None:
-        if self._acks:
-            sent, self._acks = self._acks, []
-            messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
-            # A refused command rolls this transaction back: the acknowledgements wait for the next
-            # one, or those messages would count as unsent and go out again with the next due ones.
-            event.listen(session, "after_rollback", lambda _session: self._acks.extend(sent), once=True)
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One session and transaction that also records pending acknowledgements.
+
+        They are taken back if the transaction rolls back (a refused command, a failed
+        handler), so a message already sent is never sent again for that reason.
+        """
+        sent, self._acks = self._acks, []
+        try:
+            with session_scope(self.services.engine) as session:
+                if sent:
+                    messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+                yield session
+        except BaseException:
+            self._acks[:0] = sent
+            raise
 
 
 def _transient(exc: DBAPIError) -> bool:

@@ -9,6 +9,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.help",
     "handlers.roster",
     "handlers.tickets.feature",
+    "handlers.reminders",
     "handlers.polls",
 )
 

@@ -84,6 +84,18 @@ def test_a_failing_handler_rolls_back_and_the_bot_keeps_serving(db_url):
     bot.close()
 
 
+def test_a_refused_command_does_not_lose_the_acknowledgement_of_earlier_replies(db_url):
+    bot = TestBot(database_url=db_url)
+    bot.say("b3", "zhang", "#帮助")
+    # Acknowledgements are recorded with the next transaction; this one rolls back.
+    assert "不是申请编号" in only(bot.say("b3", "bl3", "#批准绑定 abc")).text
+    bot.runtime.dispatcher.flush_acks()
+    assert bot.runtime.dispatcher.due() == []
+    with bot.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.delivered_at.is_(None))).all() == []
+    bot.close()
+
+
 def _message(text: str):
     from datetime import datetime
 

@@ -69,13 +69,11 @@ def test_phone_and_id_numbers_never_reach_a_group_chat_unmasked(testbot):
         sent += testbot.say(chat, who, "#工单 1")
         sent += testbot.say(chat, who, "#问题清单")
         sent += testbot.say(chat, who, "#我的报事")
-    groups = [s for s in sent if s.chat != "lead"]
-    assert len(groups) >= 10
-    for message in groups:
+    # The leaders' chat is a group chat too: it sees the masked numbers like every other chat.
+    assert len(sent) >= 12 and {s.chat for s in sent} >= {"b3", "all", "lead"}
+    for message in sent:
         assert PHONE not in message.text and ID_CARD not in message.text and "42010619800" not in message.text
-    assert any("139****5678" in s.text and "4201**********123X" in s.text for s in groups)
-    lead = one_in(sent[:2], "lead").text
-    assert PHONE in lead and ID_CARD in lead
+    assert any("139****5678" in s.text and "4201**********123X" in s.text for s in sent if s.chat == "lead")
 
 
 def test_an_anonymous_report_hides_the_name_from_group_chats_but_not_from_leaders(testbot):

@@ -10,4 +10,5 @@ from handlers.tickets.config import TicketsConfig
 
 router = Router("报事", config_key="tickets", config_model=TicketsConfig)
 
-from handlers.tickets import exports, lifecycle, listing, overdue, reporting, supports  # noqa: E402,F401
+# Import order is the order #帮助 lists the commands in: reporting first, as residents start there.
+from handlers.tickets import reporting, supports, lifecycle, listing, overdue, exports  # noqa: E402,F401,I001

@@ -1,9 +1,13 @@
-"""Phone and ID-card numbers masked before a report is echoed into any chat but the leaders'."""
+"""Phone and ID-card numbers masked before a report is echoed into any chat.
+
+The leaders' chat is a group chat too (often dozens of volunteers), so it gets the masked
+text as well; the full text stays in the database and in the office's exports.
+"""
 from __future__ import annotations
 
 import re
 
-from storage.models import Chat, ChatKind
+from storage.models import Chat
 
 # \d also matches full-width digits, which voice input and some keyboards produce.
 _ID_CARD = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXxＸｘ])(?![\dA-Za-z])|(?<!\d)(\d{4})\d{7}(\d{4})(?!\d)")
@@ -24,7 +28,5 @@ def _keep_ends(match: re.Match) -> str:
 
 
 def shown(text: str | None, chat: Chat) -> str:
-    """What a chat may see of a resident's words: everything in the leaders' chat, masked elsewhere."""
-    if text is None:
-        return ""
-    return text if chat.kind == ChatKind.leaders else mask(text)
+    """What a chat may see of a resident's words: numbers masked, in every chat."""
+    return "" if text is None else mask(text)

@@ -25,6 +25,7 @@ from storage.models.polls import (
     Proposal,
     ProposalSupport,
 )
+from storage.models.reminders import Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus
 from storage.models.scheduling import JobRun
 from storage.models.tickets import (
     Ticket,
@@ -39,7 +40,8 @@ from storage.models.tickets import (
 __all__ = [
     "BindingRequest", "Building", "Chat", "ChatKind", "Community", "Compound", "Grid",
     "Household", "JobRun", "Member", "MemberIdentity", "Outbox", "PendingChoice",
-    "ProcessedMessage", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
+    "ProcessedMessage", "Reminder", "ReminderChat", "ReminderCheckin", "ReminderOccurrence",
+    "ReminderStatus", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
     "TicketReminder", "TicketStatus", "TicketSupport",
     "Ballot", "FeeCollection", "FeePayment", "Poll", "PollBuilding", "PollChat", "PollKind",
     "PollVoter", "Proposal", "ProposalSupport",

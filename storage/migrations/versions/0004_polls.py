@@ -1,7 +1,7 @@
 """polls
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-21 13:44:25.653441
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import storage.types
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
