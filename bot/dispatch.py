@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import inspect
 import logging
+import random
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.commands import numbered_reply, read_command, suggestions
@@ -33,6 +36,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u2
 MAX_TEXT = 10_000
 FAILURE_TEXT = "抱歉，处理这条消息时出了问题，已记录下来。请稍后再试，或联系社区工作人员。"
 STALE_CHOICE_TEXT = "这个选项已经失效了，请重新发起。"
+TRANSIENT_ATTEMPTS = 5
 
 
 class Dispatcher:
@@ -51,13 +55,10 @@ class Dispatcher:
         event = _clean(event)
         now = self.services.clock.now()
         try:
-            with self._transaction() as session:
-                ctx = self._context_for(session, event, now)
-                if ctx is None:
-                    return []
-                self._route(ctx)
-                outgoing = self._write_outbox(ctx)
-                self._claim_if_changed(ctx)
+            done = self._in_transaction(lambda session: self._handle_in(session, event, now))
+            if done is None:
+                return []
+            ctx, outgoing = done
             self._after_commit(ctx)
             return outgoing
         except _Duplicate:
@@ -77,17 +78,19 @@ class Dispatcher:
         now = self.services.clock.now()
         from storage.repo import scheduling as scheduling_repo
 
+        def run(session: Session) -> tuple[Context, list[Outgoing]]:
+            if not scheduling_repo.claim_run(session, job_id=job_id, scheduled_at=scheduled_at, now=now, late=late):
+                raise _Duplicate
+            community = None
+            community_key = args.get("community")
+            if community_key is not None:
+                community = scheduling_repo.community_by_key(session, key=community_key)
+            ctx = Context(self.services, session, community, now, scheduled_at=scheduled_at, late=late)
+            handler(ctx, **{k: v for k, v in args.items() if k != "community"})
+            return ctx, self._write_outbox(ctx)
+
         try:
-            with self._transaction() as session:
-                if not scheduling_repo.claim_run(session, job_id=job_id, scheduled_at=scheduled_at, now=now, late=late):
-                    raise _Duplicate
-                community = None
-                community_key = args.get("community")
-                if community_key is not None:
-                    community = scheduling_repo.community_by_key(session, key=community_key)
-                ctx = Context(self.services, session, community, now, scheduled_at=scheduled_at, late=late)
-                handler(ctx, **{k: v for k, v in args.items() if k != "community"})
-                outgoing = self._write_outbox(ctx)
+            ctx, outgoing = self._in_transaction(run)
             self._after_commit(ctx)
             return outgoing
         except _Duplicate:
@@ -96,6 +99,32 @@ class Dispatcher:
         except Exception:
             log.exception("scheduled job %s failed", job_id)
             return []
+
+    def _handle_in(self, session: Session, event: Event, now: datetime) -> tuple[Context, list[Outgoing]] | None:
+        ctx = self._context_for(session, event, now)
+        if ctx is None:
+            return None
+        self._route(ctx)
+        outgoing = self._write_outbox(ctx)
+        self._claim_if_changed(ctx)
+        return ctx, outgoing
+
+    def _in_transaction(self, work):
+        """Run ``work(session)`` in one transaction; from the start again while the database is only busy.
+
+        Several threads or processes writing one SQLite file can wait longer than its busy
+        timeout, and PostgreSQL may abort one side of a deadlock: the whole unit of work
+        rolled back, so doing it again is safe.
+        """
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                with self._transaction() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == TRANSIENT_ATTEMPTS or not _transient(exc):
+                    raise
+                log.info("database busy (%s); trying again (%d)", exc.orig, attempt + 1)
+                time.sleep(random.uniform(0.01, 0.1) * attempt)
 
     def _context_for(self, session: Session, event: Event, now: datetime) -> Context | None:
         cached = self.services.chats.get(session, platform=event.platform, external_id=event.chat_id)
@@ -336,6 +365,14 @@ class Dispatcher:
         except BaseException:
             self._acks[:0] = sent
             raise
+
+
+def _transient(exc: DBAPIError) -> bool:
+    """SQLite busy or locked; a PostgreSQL serialization failure or deadlock."""
+    if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):
+        return True
+    text = str(exc.orig)
+    return "database is locked" in text or "database is busy" in text
 
 
 def _wrote(session: Session) -> bool:

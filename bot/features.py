@@ -10,6 +10,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.roster",
     "handlers.tickets.feature",
     "handlers.reminders",
+    "handlers.polls",
 )
 
 

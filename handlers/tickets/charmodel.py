@@ -1,6 +1,11 @@
-"""Character n-gram naive Bayes scores (weights fitted by train.py, stored in data/charmodel.json)."""
+"""Character n-gram linear models (fitted by train.py, stored in data/charmodel.json).
+
+Each known feature (a character or a pair of adjacent characters) has one row of integer weights:
+the report log-odds first, then one weight per category.  A message's scores are the sums of the
+rows of its features plus the biases, divided by the scale.  Integers make the sums exact, so they
+do not depend on the (hash-seeded) order of the feature set.
+"""
 import json
-import math
 import os
 
 MODEL_PATH = os.path.join(os.path.dirname(__file__), "data", "charmodel.json")
@@ -17,35 +22,53 @@ def is_chinese(feature):
     return all("\u4e00" <= c <= "\u9fff" for c in feature)
 
 
+# Each row is packed into one integer, a fixed number of bits per weight, each offset so that it
+# stays non-negative: the sum of the packed rows of a message is then the packed sums, one
+# addition per feature instead of one per feature and category.
+_COUNT_BITS = 20  # room for this many (log2) rows in one field, more than the model has features
+
+
 class CharModel:
     def __init__(self, path=MODEL_PATH):
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-        report, category = data["report"], data["category"]
-        self.codes = tuple(sorted({c for w in category.values() for c in w}))
-        index = {c: i for i, c in enumerate(self.codes)}
-        known = set(report) | set(category)
-        self._odds = {f: report.get(f, 0.0) for f in known}  # report log-odds of every known feature
-        self._keys = self._odds.keys()
-        self._rows = {}  # feature -> weights of all categories, in self.codes order
-        for f, weights in category.items():
-            row = [0.0] * len(self.codes)
-            for code, w in weights.items():
-                row[index[code]] = w
-            self._rows[f] = tuple(row)
-        self._row_keys = self._rows.keys()
+        self.codes = tuple(data["codes"])
+        self._scale = float(data["scale"])
+        self._report_bias = data["report_bias"]
+        self._category_bias = tuple(data["category_bias"])
+        rows = data["features"]
+        width = 1 + len(self.codes)
+        if any(len(w) != width for w in rows.values()) or len(rows) >= 1 << _COUNT_BITS:
+            raise ValueError(f"{path}: malformed model")
+        offset_bits = max((max(map(abs, w)) for w in rows.values()), default=0).bit_length() + 1
+        self._offset = 1 << offset_bits
+        self._bits = offset_bits + _COUNT_BITS
+        self._mask = (1 << self._bits) - 1
+        packed = {}
+        for feature, weights in rows.items():
+            value = 0
+            for i, w in enumerate(weights):
+                value |= (w + self._offset) << (self._bits * i)
+            packed[feature] = value
+        self._rows = packed
+        self._keys = packed.keys()
 
     def match(self, clean):
-        """The model's features present in clean (pass to report_odds / category_scores)."""
-        return features(clean) & self._keys
+        """The summed weights of the model's features present in clean, as (packed sums, count);
+        pass to report_odds / category_scores."""
+        found = features(clean) & self._keys
+        return sum(map(self._rows.__getitem__, found)), len(found)
 
-    # fsum: exact, so the result does not depend on the (hash-seeded) order of the set.
+    def _field(self, matched, i):
+        total, count = matched
+        return ((total >> (self._bits * i)) & self._mask) - count * self._offset
+
     def report_odds(self, matched):
-        return math.fsum(map(self._odds.__getitem__, matched))
+        """Log-odds that the message is a report, by its characters alone."""
+        return (self._report_bias + self._field(matched, 0)) / self._scale
 
     def category_scores(self, matched):
-        """category code -> summed weight (codes with no evidence left out)."""
-        rows = list(map(self._rows.__getitem__, matched & self._row_keys))
-        if not rows:
-            return {}
-        return {c: v for c, v in zip(self.codes, map(math.fsum, zip(*rows))) if v}
+        """category code -> score (centred logits: only differences between categories mean anything)."""
+        scale = self._scale
+        return {code: (bias + self._field(matched, i)) / scale
+                for i, (code, bias) in enumerate(zip(self.codes, self._category_bias), 1)}

@@ -42,6 +42,8 @@ def read_lexicon(name="lexicon.txt", table=None):
         tags, sep, words = line.partition("|")
         if not sep:
             raise ValueError(f"{name}:{lineno}: missing '|'")
+        if "|" in words or "#" in words:  # two lines run together
+            raise ValueError(f"{name}:{lineno}: more than one '|' or a '#' among the words")
         # "-" lists words the tokenizer should keep whole, with no evidence of their own.
         parsed = [_parse_tag(t) for t in tags.split() if t != "-"]
         for word in words.split():

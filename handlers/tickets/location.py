@@ -62,11 +62,19 @@ def _first_room(p, text):
     return best[1] if best else None
 
 
+# Idioms made of numerals, which would otherwise read as a unit or building (横七竖八单元门口 -> unit 8).
+_NUMERAL_IDIOMS = ("横七竖八", "乱七八糟", "七上八下", "七零八落", "七嘴八舌", "四面八方", "三三两两",
+                   "五颜六色", "三番五次", "一五一十", "十有八九", "八九不离十", "五花八门", "七七八八")
+
+
 def extract(text):
     """(building, unit, room) from normalised text; each a string or None."""
     p = patterns.get()
     if not p["location_hint"].search(text):
         return None, None, None
+    for idiom in _NUMERAL_IDIOMS:
+        if idiom in text:
+            text = text.replace(idiom, " " * len(idiom))
     m = p["abc"].search(text)
     if m and _plausible_room(p, m.group(3), text, m.start(3)):
         return _building_value(m.group(1)), str(int(m.group(2))), m.group(3)

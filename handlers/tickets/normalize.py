@@ -5,6 +5,13 @@ import re
 _DATA = os.path.join(os.path.dirname(__file__), "data", "t2s.txt")
 
 _TAG = re.compile(r"\[[^\[\]\s]{1,8}\]")  # WeChat emoji codes such as [捂脸]
+# Placeholders WeChat puts for shared content: their word is kept (a [链接] is a forward).
+_CONTENT_TAGS = frozenset({"[链接]", "[文章]", "[视频]", "[公众号]", "[小程序]", "[文件]", "[图片]", "[语音]"})
+
+
+def _tag(m):
+    tag = m.group(0)
+    return f" {tag[1:-1]} " if tag in _CONTENT_TAGS else " "
 # An @mention ends at a space (WeChat inserts U+2005); names are short, so a long run is text.
 _MENTION = re.compile(r"@[^\s@]{1,12}(?:\s|$)")
 _SPACES = re.compile(r"\s+")
@@ -31,7 +38,7 @@ def load():
 
 def normalize(text):
     text = text.translate(_TABLE)
-    text = _TAG.sub(" ", text)
+    text = _TAG.sub(_tag, text)
     if "@" in text:
         text = _MENTION.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

@@ -1,10 +1,14 @@
 """From segmented words to is_report / category / urgency, by the rules of the labeling guide.
 
 The lexicon turns words into evidence: category weights, report / non-report families, and
-marks (objects o.*, predicates p.*, urgency triggers u.*); patterns over the whole text add a
-little more.  This module adds the evidence up, blends in the character n-gram model
-(charmodel.py), and applies the guide's tie-break rules (⚖) on the marks, which plain weights
-cannot express.
+marks (objects o.*, predicates p.*, urgency triggers u.*); patterns over the whole text add
+phrasings that no single word carries (a theft by someone still there, something hanging over
+people, a fee asked after ...).  This module adds the evidence up, blends in the character
+n-gram model (charmodel.py), and applies the guide's tie-break rules (⚖) on the marks, which
+plain weights cannot express: the category follows WHAT has to be fixed (the object marks) and
+WHAT is wrong with it (the predicate marks), e.g. a broken barrier is a repair but a car in front
+of a door is parking; urgency needs an emergency predicate (u.*) outside hypothetical, negated or
+past clauses, usually together with its object (a lift, a person, a cover, a wire ...).
 """
 from dataclasses import dataclass, field
 
@@ -16,7 +20,7 @@ REPORT_FAMILIES = {
     "bad": (1.5, 3.0), "ask": (1.5, 2.0), "gripe": (1.0, 3.0), "alarm": (2.0, 1.0),
     "notice": (-4.0, 2.0), "fixed": (-4.0, 2.0), "thanks": (-2.0, 1.0), "ack": (-1.5, 1.0),
     "greet": (-2.0, 1.0), "query": (-1.5, 1.0), "poll": (-3.0, 1.0), "signup": (-3.0, 1.0),
-    "points": (-3.0, 1.0), "paid": (-3.0, 1.0), "ad": (-3.0, 1.0), "fwd": (-3.0, 1.0),
+    "points": (-3.0, 1.0), "paid": (-3.0, 1.0), "ad": (-3.0, 1.0), "fwd": (-3.0, 2.0),
     "chat": (-2.0, 2.0), "plan": (-4.0, 1.0), "staff": (-4.0, 1.0), "found": (-3.0, 1.0),
 }
 REPORT_THRESHOLD = 2.0
@@ -25,9 +29,9 @@ CATEGORY_BONUS_CAP = 8.0
 CATEGORY_BONUS_RATE = 0.25
 # How much the character n-gram model (charmodel.py) counts beside the lexicon; chosen on a batch of
 # dev messages written with new vocabulary, with the model trained on the other dev messages.
-CHAR_REPORT_RATE = 0.3
+CHAR_REPORT_RATE = 1.0
 CHAR_REPORT_CAP = 6.0
-CHAR_CATEGORY_RATE = 0.3
+CHAR_CATEGORY_RATE = 3.0
 
 _BOUNDARY = frozenset(" ,.!?;:，。！？；：、~…\n\t")
 # Families that make an alarming word second-hand: a notice, a forward, an ad, an all-clear.
@@ -113,40 +117,115 @@ _PHRASE_EVIDENCE = (
     ("paid", {"paid": 1.0}, {}),
     ("choice_question", {"query": 1.0}, {}),
     ("link", {"fwd": 1.0}, {}),
+    ("money_demand", {"ask": 1.0, "gripe": 1.0}, {"PROP": 2.0}),
+    ("not_working", {"bad": 1.0}, {}),
+    ("many_tries", {"bad": 1.0}, {"FAC": 1.0}),
+    ("all_day", {"gripe": 1.0}, {}),
+    ("forwarded", {"fwd": 2.0}, {}),
+    ("lost_found", {"found": 1.0}, {}),
+    ("late", {"gripe": 1.0}, {"NOISE": 1.0}),
+    ("sound", {"bad": 1.0}, {"NOISE": 1.0}),
+    ("on_duty", {"bad": 1.0}, {"PROP": 3.0}),
+    ("crime_act", {"bad": 1.0}, {"SEC": 2.0}),
+    ("paid_but", {"bad": 1.0, "gripe": 1.0}, {}),
+    ("painted_ad", {"bad": 1.0}, {"ENV": 4.0}),
+    ("dumped", {"bad": 1.0}, {"ENV": 3.0}),
+    ("overgrown", {"bad": 1.0}, {"GREEN": 3.0}),
 )
 # Patterns that add marks (u.* ones also count as urgent), when a mark they need is present.
 _PHRASE_MARKS = (
-    ("crime_now", "p.steal", ("u.crime",)),
+    ("crime_now", None, ("u.crime",)),  # counts with p.steal / p.fight (_find_triggers)
     ("not_back", "o.person", ("p.lost", "u.person")),
     ("down", "o.person", ("p.fall", "u.person")),
     ("shut_in", "o.elevator", ("u.trapped",)),
     ("no_answer", None, ("p.unresponsive",)),
+    ("thrown_down", None, ("p.thrown",)),
+    ("below", None, ("p.below",)),
+    ("lost_home", "o.person", ("p.lost", "u.person")),
+    ("hanging", None, ("p.hanging",)),
+    ("fell_stairs", "o.person", ("p.fall", "u.person")),
+    ("whose", "o.person", ("p.lost", "u.person")),
+    ("quarrel_over", None, ("p.quarrel",)),
+    ("crime_act", None, ("p.steal",)),
 )
+
+
+# Patterns searched over every message (those of location.py are searched there).
+_LOCATION_PATTERNS = frozenset({"location_hint", "abc", "building", "unit", "count_before", "room_after_marker",
+                                "room_owner", "room_suffix", "room_leading", "not_room_after", "not_room_before",
+                                "plate_before"})
+_index = None  # (always searched, {character: patterns anchored on it}, {name: search})
+
+
+def _pattern_index():
+    global _index
+    if _index is None:
+        compiled, anchors = patterns.get(), patterns.anchors()
+        always, by_char, search = [], {}, {}
+        for name, rx in compiled.items():
+            if name in _LOCATION_PATTERNS:
+                continue
+            search[name] = rx.search
+            if anchors[name] is None:
+                always.append(name)
+            else:
+                for ch in anchors[name]:
+                    by_char.setdefault(ch, []).append(name)
+        _index = (frozenset(always), {ch: tuple(names) for ch, names in by_char.items()}, search)
+    return _index
+
+
+def _pattern_hits(text):
+    """Names of the evidence patterns that match text.  Only the patterns anchored on a character
+    of the text are searched (patterns.anchors)."""
+    always, by_char, search = _pattern_index()
+    candidates = set(always)
+    for ch in by_char.keys() & set(text):
+        candidates.update(by_char[ch])
+    return {name for name in candidates if search[name](text)}
+
+
+_EVIDENCE_OF = {name: (tuple(f.items()), tuple(c.items())) for name, f, c in _PHRASE_EVIDENCE}
+_MARKS_OF = {}
+for _name, _needs, _marks in _PHRASE_MARKS:
+    _MARKS_OF.setdefault(_name, []).append((_needs, _marks, tuple(m for m in _marks if m.startswith("u."))))
 
 
 def _phrase_evidence(ev, text):
     """Evidence from patterns over the whole text, beyond single words."""
-    p = patterns.get()
+    found = _pattern_hits(text)
+    if not found:
+        return
     cats, fams, marks = ev.categories, ev.families, ev.marks
-    for name, add_fams, add_cats in _PHRASE_EVIDENCE:
-        if p[name].search(text):
-            for fam, w in add_fams.items():
+    for name in found:
+        rule = _EVIDENCE_OF.get(name)
+        if rule:
+            for fam, w in rule[0]:
                 _add(fams, fam, w)
-            for cat, w in add_cats.items():
+            for cat, w in rule[1]:
                 _add(cats, cat, w)
-    # A phone number is an ad's signature, unless someone is asking a driver to move a car.
-    if "p.driver" not in marks and p["phone"].search(text):
+    # A phone number backs up an advert's other signs; beside a problem and no advert words it is
+    # the reporter's contact (楼道灯坏了 电话139…), and asking a driver to move a car is no advert.
+    if "p.driver" not in marks and "phone" in found and (fams.get("ad") or not fams.get("bad")):
         _add(fams, "ad", 1.0)
-    if "neg" not in marks and p["done"].search(text):
+    if "neg" not in marks and "done" in found:
         _add(fams, "fixed", 1.0)
-    if "hypo" not in marks and p["emergency_call"].search(text):
+    if "hypo" not in marks and "emergency_call" in found:
         marks.add("u.call")
         ev.urgent_marks.add("u.call")
-    for name, needs, new_marks in _PHRASE_MARKS:
-        if (needs is None or needs in marks) and p[name].search(text):
-            marks.update(new_marks)
-            ev.urgent_marks.update(x for x in new_marks if x.startswith("u."))
-    if fams.get("alarm") and "hypo" not in marks and p["danger_char"].search(text):
+    for name in found:  # the marks these patterns need come from words, never from other patterns
+        for needs, new_marks, new_urgent in _MARKS_OF.get(name, ()):
+            if needs is None or needs in marks:
+                marks.update(new_marks)
+                ev.urgent_marks.update(new_urgent)
+    if not marks & {"hypo", "past"}:
+        if "smoke" in found:
+            marks.add("u.smoke")
+            ev.urgent_marks.add("u.smoke")
+        if "p.steal" in marks and "still_there" in found:  # a theft going on right now
+            marks.add("u.crime")
+            ev.urgent_marks.add("u.crime")
+    if fams.get("alarm") and not marks & {"hypo", "past"} and "danger_char" in found:
         marks.add("p.alarmed")
 
 
@@ -175,6 +254,12 @@ def _derive(ev):
         _add(ev.categories, "FAC", 2.0)
     if charging_indoors(m):
         _add(ev.families, "bad", 2.0)
+    if "p.new" in m and ev.families.get("ask"):  # 建议办个老年食堂: a concrete suggestion
+        _add(ev.families, "bad", 1.0)
+    fams = ev.families
+    if fams.get("paid") and (fams.get("bad", 0) + fams.get("gripe", 0)) >= 2:
+        # 物业费交了 小区还是脏乱差: the payment is the grievance, not a confirmation
+        _add(fams, "gripe", fams.pop("paid"))
 
 
 def charging_indoors(m):
@@ -270,10 +355,20 @@ def category(ev):
         return "OTHER"
     if _water_from_neighbour(m):
         return "NEIGH"
+    if urgent_triggers(ev) & {"wire", "sparks"}:  # live wires, in water or not: an electrical hazard
+        return "SAFE"
     if "water" in urgent_triggers(ev):  # a burst pipe or flooding outside anyone's flat
         return "FAC"
-    if m & {"u.falling", "u.fire", "u.smoke", "u.gas", "p.hanging"} and "o.elevator" not in m:
+    if m & {"u.falling", "u.fire", "u.smoke", "u.gas"} and "o.elevator" not in m:
         return "SAFE"
+    if "p.hanging" in m and "p.below" in m and "o.elevator" not in m:  # hanging over people
+        return "SAFE"
+    if "o.wasp" in m:  # a wasp nest stings whoever passes
+        return "SAFE"
+    if "p.thrown" in m and not m & _NEIGHBOURS:  # 高空抛物, whatever is thrown
+        return "SAFE"
+    if "p.scam" in m and not urgent_triggers(ev):  # 冒充燃气公司收钱: the scam, not the gas
+        return "SEC"
     if m & {"o.firelane", "o.fireeq"} and not _light_out_on_escape_route(m):
         return "SAFE"
     if charging_indoors(m):
@@ -291,12 +386,16 @@ def category(ev):
     if "p.veg" in m and "o.veg" in m:
         return "BUILD"
     broken = "p.broken" in m
+    if "o.shed" in m and not broken and not m & _NEIGHBOURS:  # a private shed on common ground
+        return "BUILD"
     wants_new = "p.new" in m and not broken
     if "o.socket" in m and broken:
         return "FAC"
     if "o.charger" in m:
         return "FAC" if broken else "SERV" if wants_new else _best(cats)
-    if "o.cctv" in m:  # broken CCTV is a repair; asking for (more) CCTV is security
+    # broken CCTV is a repair; asking for (more) CCTV is security.  Not when the camera is only
+    # where to look (查监控) or a neighbour's camera is the quarrel.
+    if "o.cctv" in m and "p.footage" not in m and not (m & _NEIGHBOURS and m & {"p.quarrel", "p.ignore", "o.myhome"}):
         if broken and "p.steal" not in m:
             return "FAC"
         if wants_new:
@@ -305,12 +404,14 @@ def category(ev):
         return "SERV"
     if "o.guard" in m and m & {"p.rude", "p.quarrel"} and "o.nb" not in m:
         return "PROP"
-    if "o.guard" in m and "p.idle" in m and not m & {"p.absent", "p.open"}:
+    if "o.guard" in m and "p.idle" in m and not m & {"p.absent", "p.open", "o.car", "o.space", "o.ebike"}:
         return "PROP"  # a guard who slacks is the company's matter; a gate left unguarded is security
+    vehicle_blocks = bool(m & {"o.car", "o.ebike"}) and "p.parked_at" in m
     if m & {"o.door", "o.access", "o.guard"} and "o.box" not in m:
-        if "p.propped" in m or "p.absent" in m:
+        if "p.propped" in m or "p.absent" in m or "p.intrude" in m or ("p.prop_obj" in m and "p.open" in m):
             return "SEC"
-        if broken and m & {"o.door", "o.access"}:
+        # a broken door or barrier, unless it was broken into (撬过) or a vehicle stands in front of it
+        if broken and m & {"o.door", "o.access"} and "p.steal" not in m and not vehicle_blocks:
             return "FAC"
     if "o.drain" in m and "p.block" in m:
         return "FAC"
@@ -320,10 +421,12 @@ def category(ev):
         return "ENV"
     if "o.cleaner" in m and "p.idle" in m:
         return "PROP"
-    if wants_new and ev.families.get("ask"):  # asking for something new: a service unless it is more specific
-        cats["SERV"] = cats.get("SERV", 0.0) + 3.0
-    if not cats:
-        return _BY_TRIGGER.get(next(iter(sorted(urgent_triggers(ev))), None), "OTHER")
+    if wants_new and ev.families.get("ask") and not m & {"o.car", "o.space", "o.cctv", "o.access", "p.open"}:
+        # asking for something new (建议加个坡道): a service, unless parking, CCTV or access
+        # control (to keep strangers out: security) is asked for
+        cats["SERV"] = cats.get("SERV", 0.0) + 5.0
+    if not ev.categories and urgent_triggers(ev):  # no word names a category: go by the emergency
+        return _BY_TRIGGER.get(min(urgent_triggers(ev)), "OTHER")
     return _best(cats)
 
 

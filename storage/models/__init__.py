@@ -13,6 +13,18 @@ from storage.models.community import (
     Role,
 )
 from storage.models.messaging import Outbox, PendingChoice, ProcessedMessage
+from storage.models.polls import (
+    Ballot,
+    FeeCollection,
+    FeePayment,
+    Poll,
+    PollBuilding,
+    PollChat,
+    PollKind,
+    PollVoter,
+    Proposal,
+    ProposalSupport,
+)
 from storage.models.reminders import Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus
 from storage.models.scheduling import JobRun
 from storage.models.tickets import (
@@ -31,4 +43,6 @@ __all__ = [
     "ProcessedMessage", "Reminder", "ReminderChat", "ReminderCheckin", "ReminderOccurrence",
     "ReminderStatus", "Role", "Ticket", "TicketCounter", "TicketEvent", "TicketOffer",
     "TicketReminder", "TicketStatus", "TicketSupport",
+    "Ballot", "FeeCollection", "FeePayment", "Poll", "PollBuilding", "PollChat", "PollKind",
+    "PollVoter", "Proposal", "ProposalSupport",
 ]

@@ -329,3 +329,12 @@ def test_cli_skips_malformed_lines_and_keeps_going():
     assert "设施维修" in stdout.getvalue()  # ensure_ascii=False
     assert "line 2" in stderr.getvalue() and "line 3" in stderr.getvalue()
     assert status == 1
+
+
+def test_a_report_with_the_reporters_phone_is_still_a_report_and_an_ad_is_not():
+    from handlers.tickets.parser import parse
+
+    report = parse("3栋2单元楼道灯坏了 电话13912345678")
+    assert (report.is_report, report.category, report.building, report.unit, report.room) == (
+        True, "设施维修", "3", "2", None)
+    assert parse("专业疏通下水道 空调清洗 价格实惠 电话13912345678").is_report is False
