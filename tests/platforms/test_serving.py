@@ -354,3 +354,29 @@ async def test_a_reminder_broadcast_reaches_the_chats_on_both_platforms(world):
     assert telegram.params["chat_id"] == B5
     sent = [c.params["chat_id"] for c in world.api.calls_to("sendMessage") if "周六大扫除" in c.params["text"]]
     assert sent.count(B5) == 1 and len([m for m in world.puppet.sent if "周六大扫除" in (m.text or "")]) == 2
+
+
+async def test_a_poll_posted_to_a_wechat_and_a_telegram_chat_counts_votes_from_both_in_one_tally(world):
+    async with serving(world) as served:
+        world.api.push_message(LEAD, YANG, "#投票 外墙刷什么颜色？ 灰色/米黄色/白色 截止 明天18:00 范围 3栋 5栋")
+        in_wechat = await world.puppet.wait_sent(in_room("room-b3", "外墙刷什么颜色"))
+        in_telegram = await world.api.wait_call("sendMessage", to_chat(B5, "外墙刷什么颜色"))
+
+        await world.puppet.send_room_text("room-b3", "wx-zhang", "1")
+        await world.puppet.send_room_text("room-b3", "wx-li", "3")
+        beige = next(b for b in buttons(in_telegram) if b["text"] == "米黄色")
+        world.api.push_callback(B5, ZHAO, beige["callback_data"], in_telegram.result["message_id"])
+        await world.puppet.wait_sent_many(2, in_room("room-b3", "的票"))
+        await world.api.wait_call("sendMessage", to_chat(B5, "的票"))
+        world.api.push_message(LEAD, YANG, "#投票结果 1")
+        result = await world.api.wait_call("sendMessage", to_chat(LEAD, "灰色"))
+        exported = state(served)
+
+    assert in_wechat.text.endswith("回复 1 灰色\n回复 2 米黄色\n回复 3 白色")
+    assert [b["text"] for b in buttons(in_telegram)] == ["灰色", "米黄色", "白色"]
+    (poll,) = exported["polls"]
+    assert [(o["label"], o["votes"]) for o in poll["options"]] == [("灰色", 1), ("米黄色", 1), ("白色", 1)]
+    assert poll["voters"] == 3
+    lines = result.params["text"].split("\n")
+    assert [(line.split()[1], line.split()[-2]) for line in lines[1:4]] == [("灰色", "1"), ("米黄色", "1"), ("白色", "1")]
+    assert "共 3 人投票" in result.params["text"]

@@ -1,7 +1,7 @@
 """outbound: parts of a split message already sent
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-21 13:49:40.271421
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
