@@ -115,7 +115,7 @@ def _temporary_database(url: str | None):
 # -- commands --------------------------------------------------------------------------
 
 def cmd_run(args) -> int:
-    from bot.adapters.console import ConsoleAdapter
+    from bot.adapters.platforms import platform_adapters
     from bot.runtime import ServingRuntime
 
     settings = _settings(args)
@@ -124,20 +124,50 @@ def cmd_run(args) -> int:
         print("cocreate: the config has no chats; copy config.example.yaml to config.yaml and edit it.",
               file=sys.stderr)
         return 2
-    default_chat = args.chat or chats[0].key
-    if default_chat not in {c.key for c in chats}:
-        print(f"cocreate: --chat {default_chat}: no such chat in the config", file=sys.stderr)
-        return 2
-    runtime = ServingRuntime(settings, database_url=args.db, simulated_platform="console")
-    names = {m.key: m.name for community in settings.communities for m in community.members}
-    names.setdefault("console", "控制台用户")
-    console = ConsoleAdapter(stdin=sys.stdin, stdout=sys.stdout, default_sender=args.sender,
-                             default_chat=default_chat, bot_name=settings.bot_name, names=names)
+    adapters = platform_adapters(settings)
+    if adapters:
+        runtime = ServingRuntime(settings, database_url=args.db)
+    else:
+        console = _console(args, settings, chats)
+        if console is None:
+            return 2
+        adapters = [console]
+        runtime = ServingRuntime(settings, database_url=args.db, simulated_platform="console")
     try:
-        asyncio.run(runtime.serve([console]))
+        asyncio.run(_serve(runtime, adapters))
     finally:
         runtime.close()
     return 0
+
+
+def _console(args, settings: Settings, chats):
+    """The console adapter, when no platform is configured; None (reported) for a bad --chat."""
+    from bot.adapters.console import ConsoleAdapter
+
+    default_chat = args.chat or chats[0].key
+    if default_chat not in {c.key for c in chats}:
+        print(f"cocreate: --chat {default_chat}: no such chat in the config", file=sys.stderr)
+        return None
+    names = {m.key: m.name for community in settings.communities for m in community.members}
+    names.setdefault("console", "控制台用户")
+    return ConsoleAdapter(stdin=sys.stdin, stdout=sys.stdout, default_sender=args.sender,
+                          default_chat=default_chat, bot_name=settings.bot_name, names=names)
+
+
+async def _serve(runtime, adapters) -> None:
+    """Serve until the input ends or the process is told to stop (Ctrl-C, or SIGTERM from a service manager)."""
+    import signal
+
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # not on this platform, or not the main thread
+        pass
+    try:
+        await runtime.serve(adapters)
+    except asyncio.CancelledError:
+        log.info("stopped")
 
 
 def cmd_replay(args) -> int:
@@ -277,6 +307,11 @@ def cmd_check(args) -> int:
         print(f"{c.name}（{c.key}）：{len(c.buildings)} 栋，{len(c.households)} 户，"
               f"{len(c.chats)} 个群，{len(c.members)} 名登记成员")
     print(f"数据库：{args.db or settings.database_url}；时区：{settings.timezone}")
+    from bot.adapters.platforms import platform_adapters
+
+    adapters = platform_adapters(settings)
+    served = "、".join(a.describe() for a in adapters) if adapters else "未配置微信或 Telegram，run 时使用控制台"
+    print(f"平台：{served}")
     return 0
 
 

@@ -241,6 +241,15 @@ class Settings(BaseSettings):
         return value
 
 
+def validate_section(settings: Settings, name: str, model: type[BaseModel]) -> Any:
+    """A section of the config validated by its owner's model; errors name the section and field."""
+    try:
+        return model.model_validate(settings.section(name))
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(section)'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"section `{name}`: {details}") from exc
+
+
 def load_settings(path: str | Path | None, **overrides: Any) -> Settings:
     """Read settings from a YAML file (or defaults when ``path`` is None), then the environment."""
     data: dict[str, Any] = {}

@@ -160,7 +160,7 @@ class Dispatcher:
     def _route(self, ctx: Context) -> None:
         event = ctx.event
         if isinstance(event, ChoiceSelected):
-            self._run_action(ctx, event.action)
+            self._run_action(ctx, event.action or self._stored_action(ctx, event.choice_of))
         elif isinstance(event, MembersJoined):
             ctx.emit("chat.members_joined", members=event.members)
         else:
@@ -201,6 +201,17 @@ class Dispatcher:
                 return
         if event.mentions_bot:
             ctx.reply(f"您好，我是{self.services.settings.bot_name}。发送 #帮助 查看我能做什么。")
+
+    def _stored_action(self, ctx: Context, choice_of: tuple[int, int] | None) -> str:
+        """The action behind an option of a stored bot message (a button too long to carry it)."""
+        action = None
+        if choice_of is not None:
+            action = messaging_repo.stored_choice(
+                ctx.session, outbox_id=choice_of[0], chat_id=ctx.chat.id, index=choice_of[1]
+            )
+        if action is None:
+            raise UserError(STALE_CHOICE_TEXT)
+        return action
 
     def _run_action(self, ctx: Context, action: str) -> None:
         found = self.services.registry.action(action)
@@ -308,6 +319,18 @@ class Dispatcher:
             chats = {c.id: c for c in (session.get(Chat, cid) for cid in {r.chat_id for r in rows})}
             return [replace(to_outgoing(row, chats[row.chat_id]), at=now) for row in rows]
 
+    def note_progress(self, outbox_id: int, parts_sent: int) -> None:
+        """Record, at once, how many parts of a split message are out (a restart resumes there)."""
+        with session_scope(self.services.engine) as session:
+            messaging_repo.note_progress(session, outbox_id=outbox_id, parts_sent=parts_sent)
+
+    def defer(self, outbox_id: int, error: str) -> datetime | None:
+        """A platform refused a message: keep it, note why, and retry it later with backoff."""
+        with session_scope(self.services.engine) as session:
+            return messaging_repo.defer_outbox(
+                session, outbox_id=outbox_id, error=error, now=self.services.clock.now()
+            )
+
     def next_held(self) -> datetime | None:
         with session_scope(self.services.engine) as session:
             return messaging_repo.next_held(session, after=self.services.clock.now())
@@ -381,6 +404,7 @@ def to_outgoing(row: Outbox, chat: Chat) -> Outgoing:
         choices=tuple(Choice(c["label"], c["action"]) for c in row.choices),
         urgent=row.urgent,
         tag=row.tag,
+        parts_sent=row.parts_sent,
     )
 
 

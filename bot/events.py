@@ -46,6 +46,9 @@ class ChoiceSelected:
     action: str
     at: datetime
     message_id: str | None = None
+    # (outbox id, option index) when the platform could not carry the action itself:
+    # the action is then read from that bot message's stored choices.
+    choice_of: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +113,5 @@ class Outgoing:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     urgent: bool = False
     tag: str | None = None
+    # Parts of a split message already sent by an earlier attempt (or process).
+    parts_sent: int = 0

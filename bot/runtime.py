@@ -11,14 +11,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-from pydantic import ValidationError
-
 from bot.clock import Clock, SimulatedClock, SystemClock
-from bot.config import ConfigError, Settings
+from bot.config import Settings, validate_section
 from bot.context import Context
 from bot.dispatch import Dispatcher
 from bot.events import Event, Outgoing
 from bot.features import FEATURES, build_registry
+from bot.outbound import Outbound
 from bot.roster import sync_config
 from bot.scheduler import JobCall, Scheduler
 from bot.services import Services
@@ -84,15 +83,11 @@ class Runtime:
 
 def _feature_config(settings: Settings, registry) -> dict:
     """Validate each feature's section of the config with the feature's own model."""
-    result = {}
-    for router in registry.routers:
-        if router.config_key and router.config_model:
-            try:
-                result[router.config_key] = router.config_model.model_validate(settings.section(router.config_key))
-            except ValidationError as exc:
-                details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-                raise ConfigError(f"section `{router.config_key}`: {details}") from exc
-    return result
+    return {
+        router.config_key: validate_section(settings, router.config_key, router.config_model)
+        for router in registry.routers
+        if router.config_key and router.config_model
+    }
 
 
 def simulated_message_id(outbox_id: int) -> str:
@@ -174,15 +169,14 @@ class ServingRuntime(Runtime):
         super().__init__(settings, clock=SystemClock(settings.tz), database_url=database_url,
                          features=features, simulated_platform=simulated_platform)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocreate-db")
-        self._adapters: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._undeliverable: set[str] = set()
+        self.outbound: Outbound | None = None
 
     async def serve(self, adapters: list) -> None:
         """Run until every adapter with finite input is done (or until cancelled)."""
         self._loop = asyncio.get_running_loop()
-        self._adapters = {a.platform: a for a in adapters}
+        self.outbound = Outbound(adapters, _OutboxLedger(self))
         self.scheduler.start_realtime()
         await self._db_call(self.run_startup_hooks)
         flusher = asyncio.create_task(self._flush_periodically())
@@ -192,8 +186,10 @@ class ServingRuntime(Runtime):
             await self.deliver(await self._db_call(self.dispatcher.due))
             await asyncio.gather(*(a.wait_closed() for a in adapters))
             await self._drain()
+            await self.outbound.drain()
         finally:
             flusher.cancel()
+            await self.outbound.close()
             for adapter in adapters:
                 await adapter.stop()
             await self._db_call(self.dispatcher.flush_acks)
@@ -201,28 +197,14 @@ class ServingRuntime(Runtime):
             self._db.shutdown(wait=True)
 
     async def submit(self, event: Event) -> list[Outgoing]:
-        """Handle an event from an adapter and send the replies."""
+        """Handle an event from an adapter and queue the replies for sending."""
         outgoing = await self._db_call(self.dispatcher.handle, event)
         await self.deliver(outgoing)
         return outgoing
 
     async def deliver(self, outgoing: list[Outgoing]) -> None:
-        delivered = []
-        for item in outgoing:
-            adapter = self._adapters.get(item.platform)
-            if adapter is None:
-                if item.platform not in self._undeliverable:
-                    self._undeliverable.add(item.platform)
-                    log.warning("no %s adapter is running; its messages stay in the outbox", item.platform)
-                continue
-            try:
-                platform_id = await adapter.send(item)
-            except Exception:
-                log.exception("sending to %s failed; it stays in the outbox for a retry", item.chat_key)
-                continue
-            delivered.append((item.outbox_id, platform_id))
-        if delivered:
-            await self._db_call(self.dispatcher.acknowledge, delivered)
+        """Hand committed messages to the outbound queue (acknowledged once sent)."""
+        self.outbound.put(outgoing)
 
     def _on_job(self, call: JobCall) -> None:
         task = self._loop.create_task(self._run_job(call))
@@ -250,3 +232,19 @@ class ServingRuntime(Runtime):
 
     async def _db_call(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+
+class _OutboxLedger:
+    """Delivery bookkeeping for the outbound queue, on the runtime's database worker."""
+
+    def __init__(self, runtime: ServingRuntime) -> None:
+        self.runtime = runtime
+
+    async def delivered(self, outbox_id: int, platform_message_id: str | None) -> None:
+        await self.runtime._db_call(self.runtime.dispatcher.acknowledge, [(outbox_id, platform_message_id)])
+
+    async def progressed(self, outbox_id: int, parts_sent: int) -> None:
+        await self.runtime._db_call(self.runtime.dispatcher.note_progress, outbox_id, parts_sent)
+
+    async def failed(self, outbox_id: int, error: str) -> None:
+        await self.runtime._db_call(self.runtime.dispatcher.defer, outbox_id, error)

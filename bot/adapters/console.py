@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TextIO
 
 from bot.events import IncomingMessage, Outgoing
+from bot.outbound import Limits
 from bot.render import as_text
 
 PREFIX = re.compile(r"^\[\s*([A-Za-z0-9_.-]*)\s*(?:@\s*([A-Za-z0-9_.-]+))?\s*\]\s?")
@@ -50,6 +51,7 @@ class ConsoleAdapter:
     """Reads stdin on a daemon thread (so Ctrl-C never waits on a blocked read) and prints replies."""
 
     platform = "console"
+    limits = Limits()
 
     def __init__(self, *, stdin: TextIO, stdout: TextIO, default_sender: str, default_chat: str,
                  bot_name: str, names: dict[str, str]) -> None:

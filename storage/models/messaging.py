@@ -40,6 +40,8 @@ class Outbox(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # How many parts of a message split for its platform are already out (resume there).
+    parts_sent: int = 0
     platform_message_id: str | None = Field(default=None, max_length=128, index=True)
 
 

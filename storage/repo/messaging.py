@@ -1,7 +1,7 @@
 """The idempotency record, the outbox and pending numbered choices."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -93,6 +93,38 @@ def mark_delivered(session: Session, *, sent: list[tuple[int, str | None]], at: 
             )
 
 
+def note_progress(session: Session, *, outbox_id: int, parts_sent: int) -> None:
+    """Record that the first ``parts_sent`` parts of a split message are out."""
+    session.execute(update(Outbox).where(Outbox.id == outbox_id).values(parts_sent=parts_sent))
+
+
+RETRY_CAP = timedelta(hours=6)
+
+
+def defer_outbox(session: Session, *, outbox_id: int, error: str, now: datetime) -> datetime | None:
+    """Hold back a message a platform refused: retried after 1, 2, 4 … minutes, at most 6 hours.
+
+    Returns when it is due again (None for an unknown or already delivered message).
+    """
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.delivered_at is not None:
+        return None
+    row.attempts += 1
+    row.last_error = error[:500]
+    row.not_before = now + min(RETRY_CAP, timedelta(minutes=2 ** min(row.attempts - 1, 10)))
+    session.add(row)
+    return row.not_before
+
+
+def stored_choice(session: Session, *, outbox_id: int, chat_id: int, index: int) -> str | None:
+    """The action of option ``index`` under a bot message in that chat; None if there is none."""
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.chat_id != chat_id or not 0 <= index < len(row.choices):
+        return None
+    action = row.choices[index].get("action")
+    return action if isinstance(action, str) else None
+
+
 def outbox_by_platform_message(session: Session, *, chat_id: int, platform_message_id: str) -> Outbox | None:
     """The bot message a platform message id belongs to (for replies to it)."""
     return session.exec(
@@ -128,3 +160,4 @@ def pick_choice(session: Session, *, chat_id: int, member_id: int, number: int, 
         if 1 <= number <= len(row.actions):
             return row.actions[number - 1]
     return None
+

@@ -1,0 +1,1 @@
+"""Telegram adapter: a python-telegram-bot Application serving the configured group chats."""
