@@ -190,9 +190,17 @@ class Dispatcher:
             return
         number = numbered_reply(event.text)
         if number is not None:
-            action = messaging_repo.pick_choice(
-                ctx.session, chat_id=ctx.chat.id, member_id=ctx.member.id, number=number, now=ctx.now
-            )
+            # A reply quoting a bot message with options answers those options only; otherwise
+            # the newest live options this member may answer.
+            quoted = messaging_repo.outbox_by_platform_message(
+                ctx.session, chat_id=ctx.chat.id, platform_message_id=event.reply_to
+            ) if event.reply_to else None
+            if quoted is not None and quoted.choices:
+                action = messaging_repo.choice_in(quoted, member_id=ctx.member.id, number=number)
+            else:
+                action = messaging_repo.pick_choice(
+                    ctx.session, chat_id=ctx.chat.id, member_id=ctx.member.id, number=number, now=ctx.now
+                )
             if action is not None:
                 self._run_action(ctx, action)
                 return
@@ -249,7 +257,7 @@ class Dispatcher:
                 session, chat_id=chat.id, text=reply.text, now=now, not_before=not_before,
                 mentions=self._mentions(session, chat, reply.mentions), image=reply.image,
                 choices=[{"label": c.label, "action": c.action} for c in reply.choices],
-                urgent=reply.urgent, tag=reply.tag,
+                urgent=reply.urgent, tag=reply.tag, choices_for=reply.choices_for if reply.choices else None,
             )
             pending.append((row, chat))
             if reply.choices:

@@ -142,7 +142,9 @@ def pending(ctx: Context) -> None:
     lines = [f"待审核的绑定申请（{len(mine)}）："]
     lines += [f"{r.id}. {m.display_name} → {h.code}" for r, h, m in mine[:30]]
     lines.append("发送 #批准绑定 编号 或 #驳回绑定 编号 原因")
-    ctx.reply("\n".join(lines))
+    # Buttons too, so a leader can decide from whichever chat and platform they are in.
+    choices = tuple(Choice(f"批准 {r.id}（{h.code}）", f"binding.approve:{r.id}") for r, h, _m in mine[:8])
+    ctx.reply("\n".join(lines), choices=choices)
 
 
 @router.command(

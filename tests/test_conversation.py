@@ -131,3 +131,20 @@ def test_authority_does_not_carry_into_another_community(db_url):
     assert "只有" in only(bot.say("o1", "staff1", "#批准绑定 1")).text
     assert "（社区工作者）" in only(bot.say("all", "staff1", "#帮助")).text
     bot.close()
+
+
+def test_a_numbered_reply_quoting_a_bot_message_answers_that_message(testbot):
+    first = testbot.say("b3", "n1", "#绑定 3-1-102", name="甲")[1]
+    testbot.say("b3", "n2", "#绑定 3-2-301", name="乙")
+    # Plain "1" answers the newest options (乙's request); quoting 甲's request answers that one.
+    sent = testbot.say("b3", "bl3", "1", reply_to=first)
+    assert any("已批准：甲 绑定 3-1-102" in s.text for s in sent)
+
+
+def test_quoting_options_meant_for_someone_else_picks_nothing(testbot):
+    from tests.support.testbot import texts
+
+    testbot.say("b3", "n1", "#绑定 3-1-102", name="甲")
+    listing = only(testbot.say("b3", "bl3", "#待审核"))
+    # The list's buttons were offered to the leader who asked; 甲 quoting it picks nothing.
+    assert texts(testbot.say("b3", "n1", "1", reply_to=listing)) == []

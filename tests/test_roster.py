@@ -139,3 +139,11 @@ def test_roster_csv_without_the_household_column_is_refused(testbot):
         community = s.exec(select(Community)).one()
         report = import_roster_csv(s, community=community, text="code,area\n3-1-101,80\n", now=testbot.now)
     assert report.households == 0 and "household" in report.errors[0]
+
+
+def test_the_pending_list_offers_approval_buttons_that_work_from_another_chat(testbot):
+    testbot.say("b3", "n1", "#绑定 3-1-102", name="甲")
+    listing = only(testbot.say("lead", "bl3", "#待审核"))
+    assert "回复 1 批准 1（3-1-102）" in listing.text
+    sent = testbot.say("lead", "bl3", "1")
+    assert any("已批准：甲 绑定 3-1-102" in s.text for s in sent)

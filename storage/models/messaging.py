@@ -32,6 +32,8 @@ class Outbox(SQLModel, table=True):
     mentions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     image: str | None = Field(default=None, max_length=500)
     choices: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # The one member the choices are for (None: anyone in the chat may pick).
+    choices_for: int | None = Field(default=None, foreign_key="member.id")
     urgent: bool = False
     # What the message is about ("ticket:27", "poll:3"), so a reply to it can find its subject.
     tag: str | None = Field(default=None, max_length=64, index=True)

@@ -43,6 +43,7 @@ def add_outbox(
     choices: list[dict[str, Any]] = (),
     urgent: bool = False,
     tag: str | None = None,
+    choices_for: int | None = None,
 ) -> Outbox:
     row = Outbox(
         chat_id=chat_id,
@@ -52,6 +53,7 @@ def add_outbox(
         choices=list(choices),
         urgent=urgent,
         tag=tag,
+        choices_for=choices_for,
         created_at=now,
         not_before=not_before,
     )
@@ -122,6 +124,16 @@ def stored_choice(session: Session, *, outbox_id: int, chat_id: int, index: int)
     if row is None or row.chat_id != chat_id or not 0 <= index < len(row.choices):
         return None
     action = row.choices[index].get("action")
+    return action if isinstance(action, str) else None
+
+
+def choice_in(row: Outbox, *, member_id: int, number: int) -> str | None:
+    """The action of option ``number`` under a bot message, if this member may pick it."""
+    if not 1 <= number <= len(row.choices):
+        return None
+    if row.choices_for is not None and row.choices_for != member_id:
+        return None
+    action = row.choices[number - 1].get("action")
     return action if isinstance(action, str) else None
 
 
