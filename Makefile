@@ -12,6 +12,9 @@ run: $(VENV)/.runtime config.yaml  ## create .venv, install, serve the console o
 test: $(VENV)/.dev  ## install the dev dependencies and run the whole suite
 	$(BIN)/python -m pytest
 
+soak: $(VENV)/.dev  ## the long reliability runs: 2,000-message crash replay killed 15 times, 10,000 fuzz examples each
+	COCREATE_SOAK=1 $(BIN)/python -m pytest tests/reliability -q -p no:cacheprovider
+
 bench: $(VENV)/.dev  ## print throughput and latency figures beside floors measured in the same run
 	$(BIN)/python -m benchmarks
 

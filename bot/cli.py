@@ -55,10 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--chat", help="console: the default chat key (default: the first chat in the config)")
     run.set_defaults(func=cmd_run)
 
+    worker = sub.add_parser("worker", help="serve the configured platforms (no console); one of several on PostgreSQL")
+    common(worker)
+    worker.set_defaults(func=cmd_worker)
+
     replay = sub.add_parser("replay", help="play a JSON-lines scenario on a simulated clock")
     replay.add_argument("scenario", help="the scenario file (JSON lines)")
     common(replay, db_help="database URL (default: a fresh temporary SQLite file)")
     replay.add_argument("--until", help="keep the clock running to this ISO time after the last line")
+    replay.add_argument("--acks", metavar="FILE",
+                        help="record the last acknowledged line here; a restart with the same file resumes after it")
     replay.set_defaults(func=cmd_replay)
 
     export = sub.add_parser("export", help="print the stored state")
@@ -140,6 +146,22 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_worker(args) -> int:
+    """Serve the configured platforms, or none: scheduled work still runs while this worker leads."""
+    from bot.adapters.platforms import platform_adapters
+    from bot.runtime import ServingRuntime
+
+    settings = _settings(args)
+    adapters = platform_adapters(settings)
+    runtime = ServingRuntime(settings, database_url=args.db)
+    log.info("worker started: %s", "、".join(a.describe() for a in adapters) or "no platform, scheduled work only")
+    try:
+        asyncio.run(_serve(runtime, adapters))
+    finally:
+        runtime.close()
+    return 0
+
+
 def _console(args, settings: Settings, chats):
     """The console adapter, when no platform is configured; None (reported) for a bad --chat."""
     from bot.adapters.console import ConsoleAdapter
@@ -170,6 +192,34 @@ async def _serve(runtime, adapters) -> None:
         log.info("stopped")
 
 
+class AckFile:
+    """The replay's acknowledgement cursor: the number of the last line whose handling committed.
+
+    It plays the part of a platform's update offset (Telegram's ``getUpdates`` offset): a
+    line is acknowledged only after its transaction committed and its replies went to the
+    sink. A stop between the commit and the acknowledgement delivers that one line again on
+    restart; if it changed anything its id is in ``processed_message`` and the redelivery is
+    a no-op, and if it changed nothing, handling it again in the same state changes nothing
+    either. Lines are only skipped by this cursor, never by ``processed_message`` alone,
+    because a message that changed nothing leaves no trace there.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+
+    def read(self) -> int | None:
+        try:
+            return int(self.path.read_text(encoding="ascii").strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def write(self, line_no: int) -> None:
+        # Written beside and renamed over: a kill leaves the old cursor or the new one, never half.
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(str(line_no), encoding="ascii")
+        os.replace(tmp, self.path)
+
+
 def cmd_replay(args) -> int:
     from datetime import datetime
 
@@ -187,7 +237,13 @@ def cmd_replay(args) -> int:
     if not events and until is None:
         print(f"cocreate: {args.scenario}: no playable lines", file=sys.stderr)
         return 1
+    acks = AckFile(args.acks) if args.acks else None
+    acked = acks.read() if acks else None
     start = events[0].event.at if events else until
+    if acked is not None:
+        # Resume after the last acknowledged line, on a clock already at that line's time.
+        start = max((item.event.at for item in events if item.line_no <= acked), default=start)
+        events = [item for item in events if item.line_no > acked]
     known = {c.key for community in settings.communities for c in community.chats}
 
     def sink(outgoing) -> None:
@@ -196,12 +252,17 @@ def cmd_replay(args) -> int:
     with _temporary_database(args.db) as url:
         runtime = SimulatedRuntime(settings, start=start, sink=sink, database_url=url)
         try:
+            if acked is not None:
+                # Sent before the stop but not yet recorded as sent: at least once, never lost.
+                runtime.redeliver_undelivered()
             for item in events:
                 if item.event.chat_id not in known:
                     print(f"{args.scenario}:{item.line_no}: skipped: chat {item.event.chat_id!r} is not in the config",
                           file=sys.stderr)
                     continue
                 runtime.handle(item.event)
+                if acks:
+                    acks.write(item.line_no)
             if until is not None:
                 runtime.advance_to(until)
         finally:

@@ -183,6 +183,15 @@ class QuietHours(_Strict):
         return end
 
 
+class Workers(_Strict):
+    """Several workers on one PostgreSQL database: how often they look for work no one leads."""
+
+    # A follower tries to take the scheduler this often; a dead leader is replaced within it.
+    lead_retry_seconds: float = Field(default=5.0, gt=0, le=25)
+    # The leader looks at the job store at least this often, for jobs other workers wrote.
+    store_poll_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
 class Settings(BaseSettings):
     """Everything configurable. Feature sections (tickets, polls, …) are validated by their feature."""
 
@@ -198,6 +207,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     quiet_hours: QuietHours = QuietHours()
     choice_ttl_hours: int = Field(default=72, ge=1)
+    workers: Workers = Workers()
     communities: list[CommunityConfig] = []
 
     @field_validator("timezone")

@@ -23,12 +23,14 @@ from bot.commands import numbered_reply, read_command, suggestions
 from bot.context import Context
 from bot.errors import UsageError, UserError
 from bot.events import ChoiceSelected, Event, IncomingMessage, MembersJoined, Mention, Outgoing, Reply
+from bot.privacy import mask_personal
 from bot.services import Services
 from storage.db import session_scope
 from storage.models import Chat, Member, Outbox, Role
 from storage.models.community import ROLE_LABELS
 from storage.repo import community as community_repo
 from storage.repo import messaging as messaging_repo
+from storage.repo.messaging import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ MAX_TEXT = 10_000
 FAILURE_TEXT = "抱歉，处理这条消息时出了问题，已记录下来。请稍后再试，或联系社区工作人员。"
 STALE_CHOICE_TEXT = "这个选项已经失效了，请重新发起。"
 TRANSIENT_ATTEMPTS = 5
+# Acknowledgements wait for a transaction that writes anyway, but never more than this many.
+ACK_BATCH = 64
 
 
 class Dispatcher:
@@ -87,7 +91,9 @@ class Dispatcher:
                 community = scheduling_repo.community_by_key(session, key=community_key)
             ctx = Context(self.services, session, community, now, scheduled_at=scheduled_at, late=late)
             handler(ctx, **{k: v for k, v in args.items() if k != "community"})
-            return ctx, self._write_outbox(ctx)
+            written = self._write_outbox(ctx)
+            session.flush()
+            return ctx, self._due_now(written, now)
 
         try:
             ctx, outgoing = self._in_transaction(run)
@@ -101,13 +107,17 @@ class Dispatcher:
             return []
 
     def _handle_in(self, session: Session, event: Event, now: datetime) -> tuple[Context, list[Outgoing]] | None:
+        if getattr(event, "reply_to", None) and self._acks:
+            # A quoted bot message is found by its platform id, known once its delivery is recorded.
+            self._record_acks(session)
         ctx = self._context_for(session, event, now)
         if ctx is None:
             return None
         self._route(ctx)
-        outgoing = self._write_outbox(ctx)
+        written = self._write_outbox(ctx)
         self._claim_if_changed(ctx)
-        return ctx, outgoing
+        session.flush()
+        return ctx, self._due_now(written, now)
 
     def _in_transaction(self, work):
         """Run ``work(session)`` in one transaction; from the start again while the database is only busy.
@@ -133,9 +143,12 @@ class Dispatcher:
         chat, community = cached
         member = None
         if not isinstance(event, MembersJoined):
+            members = self.services.members
+            session.info["member_cache"] = members
             member = community_repo.resolve_member(
                 session, community_id=chat.community_id, platform=event.platform,
                 external_id=event.sender_id, display_name=event.sender_name, now=now,
+                found=members.get(session, platform=event.platform, external_id=event.sender_id),
             )
         return Context(self.services, session, community, now, chat=chat, member=member, event=event)
 
@@ -236,13 +249,13 @@ class Dispatcher:
 
     # -- replies ----------------------------------------------------------------------
 
-    def _write_outbox(self, ctx: Context) -> list[Outgoing]:
-        """Persist every reply in this transaction and return those due now."""
+    def _write_outbox(self, ctx: Context) -> list[tuple[OutboxRow, Chat]]:
+        """Write every reply to the outbox in this transaction."""
         if not ctx.replies:
             return []
         session, now = ctx.session, ctx.now
         settings = self.services.settings
-        pending: list[tuple[Outbox, Chat]] = []
+        pending: list[tuple[OutboxRow, Chat]] = []
         chats: dict[int, Chat] = {}
         for reply in ctx.replies:
             chat = ctx.chat if reply.chat_id is None else chats.get(reply.chat_id) or session.get(Chat, reply.chat_id)
@@ -254,9 +267,9 @@ class Dispatcher:
             if reply.broadcast and not reply.urgent:
                 not_before = self._after_quiet_hours(now)
             row = messaging_repo.add_outbox(
-                session, chat_id=chat.id, text=reply.text, now=now, not_before=not_before,
+                session, chat_id=chat.id, text=mask_personal(reply.text), now=now, not_before=not_before,
                 mentions=self._mentions(session, chat, reply.mentions), image=reply.image,
-                choices=[{"label": c.label, "action": c.action} for c in reply.choices],
+                choices=[{"label": mask_personal(c.label), "action": c.action} for c in reply.choices],
                 urgent=reply.urgent, tag=reply.tag, choices_for=reply.choices_for if reply.choices else None,
             )
             pending.append((row, chat))
@@ -266,10 +279,13 @@ class Dispatcher:
                     actions=[c.action for c in reply.choices], now=now,
                     expires_at=now + timedelta(hours=settings.choice_ttl_hours),
                 )
-        session.flush()
-        if any(row.not_before > now for row, _ in pending):
+        return pending
+
+    def _due_now(self, staged: list[tuple[OutboxRow, Chat]], now: datetime) -> list[Outgoing]:
+        """The flushed replies due now; held ones wait in the outbox."""
+        if any(row.not_before > now for row, _ in staged):
             self.held_version += 1
-        return [to_outgoing(row, chat) for row, chat in pending if row.not_before <= now]
+        return [to_outgoing(row, chat) for row, chat in staged if row.not_before <= now]
 
     def _mentions(self, session: Session, chat: Chat, member_ids: tuple[int, ...]) -> list[dict]:
         platform = self.services.mention_platform(chat.platform)
@@ -279,7 +295,7 @@ class Dispatcher:
             if member is None:
                 continue
             user_id = community_repo.identity_of(session, member_id=member_id, platform=platform)
-            result.append({"member_id": member_id, "user_id": user_id, "name": member.display_name})
+            result.append({"member_id": member_id, "user_id": user_id, "name": mask_personal(member.display_name)})
         return result
 
     def _after_quiet_hours(self, now: datetime) -> datetime:
@@ -308,7 +324,8 @@ class Dispatcher:
                     message_id=event.message_id, now=now,
                 ):
                     raise _Duplicate
-                row = messaging_repo.add_outbox(session, chat_id=chat.id, text=text, now=now, not_before=now)
+                row = messaging_repo.add_outbox(session, chat_id=chat.id, text=mask_personal(text), now=now,
+                                                not_before=now)
                 session.flush()
                 return [to_outgoing(row, chat)]
         except _Duplicate:
@@ -319,13 +336,34 @@ class Dispatcher:
 
     # -- delivery bookkeeping ---------------------------------------------------------
 
-    def due(self) -> list[Outgoing]:
-        """Undelivered outbox messages whose time has come (held broadcasts, retries)."""
+    def due(self, platforms: list[str] | None = None) -> list[Outgoing]:
+        """Undelivered outbox messages whose time has come (held broadcasts, retries), leased to this process.
+
+        Only for ``platforms`` (those this process can send to), when given. Leases matter
+        where several processes share the database; a single process on SQLite may take
+        back rows it leased before a restart at once.
+        """
         now = self.services.clock.now()
-        with self._transaction() as session:
-            rows = messaging_repo.due_outbox(session, now=now)
+        sent_already = {outbox_id for outbox_id, _ in self._acks}
+        shared = self.services.engine.dialect.name == "postgresql"
+        with self._transaction(record_acks=True) as session:
+            claimed = messaging_repo.claim_due_outbox(session, now=now, platforms=platforms, respect_leases=shared)
+            rows = [r for r in claimed if r.id not in sent_already]
             chats = {c.id: c for c in (session.get(Chat, cid) for cid in {r.chat_id for r in rows})}
             return [replace(to_outgoing(row, chats[row.chat_id]), at=now) for row in rows]
+
+    def renew(self, outbox_ids: list[int]) -> None:
+        """Extend the leases of messages still waiting in this process's queue."""
+        if outbox_ids:
+            with session_scope(self.services.engine) as session:
+                messaging_repo.renew_leases(session, ids=outbox_ids,
+                                            until=self.services.clock.now() + messaging_repo.OUTBOX_LEASE)
+
+    def release(self, outbox_ids: list[int]) -> None:
+        """Give up the leases of messages this process will not send after all (it is stopping)."""
+        if outbox_ids:
+            with session_scope(self.services.engine) as session:
+                messaging_repo.renew_leases(session, ids=outbox_ids, until=None)
 
     def note_progress(self, outbox_id: int, parts_sent: int) -> None:
         """Record, at once, how many parts of a split message are out (a restart resumes there)."""
@@ -354,25 +392,36 @@ class Dispatcher:
     def flush_acks(self) -> None:
         """Record pending acknowledgements now (when idle, and before stopping)."""
         if self._acks:
-            with self._transaction():
+            with self._transaction(record_acks=True):
                 pass
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """One session and transaction that also records pending acknowledgements.
+    def _transaction(self, *, record_acks: bool = False) -> Iterator[Session]:
+        """One session and transaction, which may also record pending acknowledgements.
 
-        They are taken back if the transaction rolls back (a refused command, a failed
-        handler), so a message already sent is never sent again for that reason.
+        They ride along when the transaction writes anyway (or when many are waiting, or when
+        asked), so a plain message after a reply stays a read-only transaction. They are taken
+        back if the transaction rolls back, so a message already sent is never sent again for
+        that reason.
         """
-        sent, self._acks = self._acks, []
+        session = None
         try:
             with session_scope(self.services.engine) as session:
-                if sent:
-                    messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
                 yield session
+                if self._acks and (record_acks or len(self._acks) >= ACK_BATCH or _wrote(session)):
+                    self._record_acks(session)
         except BaseException:
-            self._acks[:0] = sent
+            if session is not None:
+                self._acks[:0] = session.info.pop("acks_recorded", [])
             raise
+
+    def _record_acks(self, session: Session) -> None:
+        """Write the pending acknowledgements in this session's transaction."""
+        sent, self._acks = self._acks, []
+        session.info.setdefault("acks_recorded", []).extend(sent)
+        wrote = session.info.get("flushed", False)
+        messaging_repo.mark_delivered(session, sent=sent, at=self.services.clock.now())
+        session.info["flushed"] = wrote  # delivery bookkeeping is not a change the event made
 
 
 def _transient(exc: DBAPIError) -> bool:
@@ -392,11 +441,18 @@ def _note_flush(session, _flush_context) -> None:
     session.info["flushed"] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    # An INSERT … ON CONFLICT, a Core insert or a bulk UPDATE changes data without a flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["flushed"] = True
+
+
 class _Duplicate(Exception):
     """This message (or job run) was handled before."""
 
 
-def to_outgoing(row: Outbox, chat: Chat) -> Outgoing:
+def to_outgoing(row: Outbox | OutboxRow, chat: Chat) -> Outgoing:
     from bot.events import Choice
 
     return Outgoing(

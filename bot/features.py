@@ -11,6 +11,7 @@ FEATURES: tuple[str, ...] = (
     "handlers.tickets.feature",
     "handlers.reminders",
     "handlers.polls",
+    "handlers.points",
 )
 
 

@@ -188,6 +188,8 @@ class Outbound:
         self._workers: dict[str, asyncio.Task] = {}
         self._sending: set[asyncio.Task] = set()
         self._known: set[int] = set()
+        # Cut short by closing, not sent: the process lets go of them on its way out.
+        self._interrupted: set[int] = set()
         self._done: OrderedDict[int, None] = OrderedDict()
         self._cooling: dict[int, float] = {}
         self._pace_locks: dict[str, asyncio.Lock] = {}
@@ -212,6 +214,10 @@ class Outbound:
                 continue
             self._known.add(item.outbox_id)
             self._queue_for(item).put_nowait(item)
+
+    def in_hand(self) -> list[int]:
+        """Outbox ids queued or being sent here, or left unsent by closing."""
+        return list(self._known | self._interrupted)
 
     async def drain(self) -> None:
         """Return once every queued message has been dealt with."""
@@ -278,6 +284,8 @@ class Outbound:
             await _unstoppable(self.ledger.failed(item.outbox_id, str(exc) or type(exc).__name__))
         finally:
             self._known.discard(item.outbox_id)
+            if self._closing and item.outbox_id not in self._done:
+                self._interrupted.add(item.outbox_id)
 
     def _remember_done(self, outbox_id: int) -> None:
         self._done[outbox_id] = None

@@ -17,6 +17,7 @@ from bot.context import Context
 from bot.dispatch import Dispatcher
 from bot.events import Event, Outgoing
 from bot.features import FEATURES, build_registry
+from bot.leadership import Leadership
 from bot.outbound import Outbound
 from bot.roster import sync_config
 from bot.scheduler import JobCall, Scheduler
@@ -116,7 +117,7 @@ class SimulatedRuntime(Runtime):
         )
         self.sink = sink
         self._horizon: tuple[tuple[int, int], datetime | None] | None = None
-        self.scheduler.start_simulated()
+        self.scheduler.start()
         self.run_startup_hooks()
 
     def _on_job(self, call: JobCall) -> None:
@@ -149,6 +150,10 @@ class SimulatedRuntime(Runtime):
         self._deliver(outgoing)
         return outgoing
 
+    def redeliver_undelivered(self) -> None:
+        """Send what a stopped process committed but never recorded as sent (a restart's first step)."""
+        self._deliver(self.dispatcher.due())
+
     def _deliver(self, outgoing: list[Outgoing]) -> None:
         for item in outgoing:
             self.sink(item)
@@ -160,7 +165,12 @@ class SimulatedRuntime(Runtime):
 
 
 class ServingRuntime(Runtime):
-    """Serves adapters on the wall clock; database work runs on one worker thread."""
+    """Serves adapters on the wall clock; database work runs on one worker thread.
+
+    Every worker handles messages and writes jobs; the one holding the leadership
+    (``bot/leadership.py``) also fires due jobs. The others try to take over every
+    ``workers.lead_retry_seconds``.
+    """
 
     FLUSH_INTERVAL_S = 15.0
 
@@ -169,30 +179,40 @@ class ServingRuntime(Runtime):
         super().__init__(settings, clock=SystemClock(settings.tz), database_url=database_url,
                          features=features, simulated_platform=simulated_platform)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cocreate-db")
-        self._tasks: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._fired: list[Outgoing] = []
+        self.leadership = Leadership(self.engine)
         self.outbound: Outbound | None = None
+        self.scheduler.start()
 
     async def serve(self, adapters: list) -> None:
-        """Run until every adapter with finite input is done (or until cancelled)."""
+        """Run until every adapter with finite input is done (without adapters: until cancelled)."""
         self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self.scheduler.on_change = lambda: self._loop.call_soon_threadsafe(self._wake.set)
         self.outbound = Outbound(adapters, _OutboxLedger(self))
-        self.scheduler.start_realtime()
         await self._db_call(self.run_startup_hooks)
-        flusher = asyncio.create_task(self._flush_periodically())
+        background = [asyncio.create_task(self._flush_periodically()), asyncio.create_task(self._lead())]
         try:
             for adapter in adapters:
                 await adapter.start(self)
-            await self.deliver(await self._db_call(self.dispatcher.due))
-            await asyncio.gather(*(a.wait_closed() for a in adapters))
-            await self._drain()
+            await self.deliver(await self._db_call(self.dispatcher.due, self._platforms()))
+            if adapters:
+                await asyncio.gather(*(a.wait_closed() for a in adapters))
+            else:
+                await asyncio.Event().wait()
             await self.outbound.drain()
         finally:
-            flusher.cancel()
+            for task in background:
+                task.cancel()
             await self.outbound.close()
             for adapter in adapters:
                 await adapter.stop()
             await self._db_call(self.dispatcher.flush_acks)
+            # Unsent messages go to whichever process sweeps next, without waiting out a lease.
+            await self._db_call(self.dispatcher.release, self.outbound.in_hand())
+            await self._db_call(self.leadership.release)
             self.scheduler.shutdown()
             self._db.shutdown(wait=True)
 
@@ -206,29 +226,49 @@ class ServingRuntime(Runtime):
         """Hand committed messages to the outbound queue (acknowledged once sent)."""
         self.outbound.put(outgoing)
 
-    def _on_job(self, call: JobCall) -> None:
-        task = self._loop.create_task(self._run_job(call))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _lead(self) -> None:
+        """Fire due jobs while leading; otherwise try to become the leader now and then."""
+        workers = self.settings.workers
+        while True:
+            wait = workers.lead_retry_seconds
+            self._wake.clear()
+            try:
+                if await self._db_call(self.leadership.hold):
+                    fired, upcoming = await self._db_call(self._run_due_jobs)
+                    await self.deliver(fired)
+                    wait = workers.store_poll_seconds
+                    if upcoming is not None:
+                        wait = min(wait, max(0.0, (upcoming - self.clock.now()).total_seconds()))
+            except Exception:
+                log.exception("scheduler step failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), wait)
+            except asyncio.TimeoutError:
+                pass
 
-    async def _run_job(self, call: JobCall) -> None:
-        outgoing = await self._db_call(
-            self.dispatcher.run_job, call.job_id, call.task, call.args, call.scheduled_at, call.late
+    def _run_due_jobs(self) -> tuple[list[Outgoing], datetime | None]:
+        """On the database thread: run what is due, then say when the next job is."""
+        self.scheduler.run_due(self.clock.now())
+        fired, self._fired = self._fired, []
+        return fired, self.scheduler.next_run_time()
+
+    def _on_job(self, call: JobCall) -> None:
+        self._fired.extend(
+            self.dispatcher.run_job(call.job_id, call.task, call.args, call.scheduled_at, call.late)
         )
-        await self.deliver(outgoing)
 
     async def _flush_periodically(self) -> None:
         while True:
             await asyncio.sleep(self.FLUSH_INTERVAL_S)
             try:
                 await self._db_call(self.dispatcher.flush_acks)
-                await self.deliver(await self._db_call(self.dispatcher.due))
+                await self._db_call(self.dispatcher.renew, self.outbound.in_hand())
+                await self.deliver(await self._db_call(self.dispatcher.due, self._platforms()))
             except Exception:
                 log.exception("outbox flush failed")
 
-    async def _drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    def _platforms(self) -> list[str]:
+        return list(self.outbound.senders)
 
     async def _db_call(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)

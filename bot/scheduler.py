@@ -4,10 +4,11 @@ Jobs carry a stable id (``reminder:12``, ``poll-close:7``) and name a task regis
 feature; the task runs through the dispatcher, which records each (job, scheduled time) so
 a run happens at most once, even across restarts or several workers.
 
-Two ways of driving the same store and triggers:
-- serving (``cocreate run``): APScheduler's AsyncIOScheduler wakes up on the wall clock;
-- simulated (``cocreate replay``, tests): ``run_due`` is called as a simulated clock moves,
-  so schedules fire at their simulated times without any real waiting.
+One way of firing, two clocks: ``run_due(now)`` is called by the serving runtime's leader
+loop on the wall clock (``cocreate run``, ``cocreate worker``) and by the simulated runtime
+as its clock moves (``cocreate replay``, tests). Any process may add, change or remove jobs
+(they are rows in the shared store); only the one holding the leadership calls ``run_due``,
+so a job written by another worker is seen at the leader's next look at the store.
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from apscheduler.executors.base import BaseExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class _RunnerExecutor(BaseExecutor):
 
 
 class _ManualScheduler(BaseScheduler):
-    """A scheduler that never wakes itself: simulated time drives ``Scheduler.run_due``."""
+    """A scheduler that never wakes itself: ``Scheduler.run_due`` drives it."""
 
     def shutdown(self, wait: bool = True) -> None:
         super().shutdown(wait)
@@ -87,23 +88,25 @@ class Scheduler:
         self._aps: BaseScheduler | None = None
         # Bumped on every change to the stored jobs, so a simulated clock knows to look again.
         self.version = 0
+        # Called after this process changed a job, so a waiting leader looks again at once.
+        self.on_change: Callable[[], None] | None = None
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def start_simulated(self) -> None:
-        """Open the store for simulated time: nothing fires until ``run_due`` is called."""
+    def start(self) -> None:
+        """Open the store: jobs can be written; nothing fires until ``run_due`` is called."""
+        self._create_table()
         self._aps = _ManualScheduler(timezone=self.tz)
-        self._configure_and_start(paused=True)
-
-    def start_realtime(self) -> None:
-        """Start firing on the wall clock inside the running asyncio loop."""
-        self._aps = AsyncIOScheduler(timezone=self.tz)
-        self._configure_and_start(paused=False)
-
-    def _configure_and_start(self, *, paused: bool) -> None:
         self._aps.add_jobstore(self.jobstore, "default")
         self._aps.add_executor(_RunnerExecutor(self), "default")
-        self._aps.start(paused=paused)
+        self._aps.start(paused=True)
+
+    def _create_table(self) -> None:
+        """Create APScheduler's table if missing; two workers starting at once may both try."""
+        try:
+            self.jobstore.jobs_t.create(self.jobstore.engine, checkfirst=True)
+        except DBAPIError:
+            self.jobstore.jobs_t.create(self.jobstore.engine, checkfirst=True)
 
     def shutdown(self) -> None:
         if self._aps is not None and self._aps.running:
@@ -120,7 +123,7 @@ class Scheduler:
             grace_seconds: int | None = None) -> datetime | None:
         """Create or replace a job; returns its next fire time (None: nothing left to fire)."""
         aps = self._require()
-        self.version += 1
+        self._changed()
         next_run = trigger.get_next_fire_time(None, now)
         if next_run is None:
             self.remove(job_id)
@@ -153,18 +156,18 @@ class Scheduler:
         self.put(job_id, task, trigger, args=args, now=now, grace_seconds=grace_seconds)
 
     def remove(self, job_id: str) -> None:
-        self.version += 1
+        self._changed()
         try:
             self._require().remove_job(job_id)
         except JobLookupError:
             pass
 
     def pause(self, job_id: str) -> None:
-        self.version += 1
+        self._changed()
         self._require().modify_job(job_id, next_run_time=None)
 
     def resume(self, job_id: str, *, now: datetime) -> datetime | None:
-        self.version += 1
+        self._changed()
         job = self.jobstore.lookup_job(job_id)
         if job is None:
             return None
@@ -187,21 +190,33 @@ class Scheduler:
     # -- firing -----------------------------------------------------------------------
 
     def run_due(self, now: datetime) -> int:
-        """Fire every job due at ``now`` (simulated time); returns how many fired."""
+        """Fire every job due at ``now``; returns how many fired.
+
+        A job is fired before its next run is stored: a process killed in between leaves
+        the job due, the next leader fires it again and the ``job_run`` claim makes that a
+        no-op, so a run is never lost and never doubled. The next run is stored only if the
+        job is still as it was, so a task (or another worker) that changed it wins.
+        """
         fired = 0
         self.version += 1
         for job in self.jobstore.get_due_jobs(now):
             run_times = job._get_run_times(now)
             if not run_times:
                 continue
-            # Store the next run before firing, so a task that reschedules its own job wins.
-            next_run = job.trigger.get_next_fire_time(run_times[-1], now)
-            if next_run is None:
-                self.jobstore.remove_job(job.id)
-            else:
-                job._modify(next_run_time=next_run)
-                self.jobstore.update_job(job)
+            before = _shape(job)
             fired += self.fire(job, run_times, now)
+            current = self.jobstore.lookup_job(job.id)
+            if current is None or _shape(current) != before:
+                continue
+            next_run = job.trigger.get_next_fire_time(run_times[-1], now)
+            try:
+                if next_run is None:
+                    self.jobstore.remove_job(job.id)
+                else:
+                    job._modify(next_run_time=next_run)
+                    self.jobstore.update_job(job)
+            except JobLookupError:
+                pass  # removed meanwhile by another worker: nothing left to advance
         return fired
 
     def fire(self, job: Job, run_times: list[datetime], now: datetime) -> int:
@@ -223,7 +238,17 @@ class Scheduler:
                             scheduled, lateness > LATE_AFTER_SECONDS))
         return 1
 
+    def _changed(self) -> None:
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
     def _require(self) -> BaseScheduler:
         if self._aps is None:
             raise RuntimeError("the scheduler has not been started")
         return self._aps
+
+
+def _shape(job: Job) -> tuple:
+    """What identifies a stored job's state, to tell whether someone changed it."""
+    return job.next_run_time, str(job.trigger), job.kwargs

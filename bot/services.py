@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.router import Registry
-from storage.models import Chat, Community
+from storage.models import Chat, Community, Member
 from storage.repo import community as community_repo
 
 if TYPE_CHECKING:
@@ -22,11 +25,11 @@ log = logging.getLogger(__name__)
 
 
 class ChatCache:
-    """Chats and their communities by platform id, loaded once and attached per session.
+    """Chats and their communities by platform id, loaded once and shared as read-only snapshots.
 
     Both come from the config and change only when it is reloaded, so a short time to live
-    is enough for several workers to see a change; ``merge(load=False)`` attaches the
-    snapshot to each event's session without a query.
+    is enough for several workers to see a change. Handlers get the detached snapshots
+    themselves: they read them and never change them through the ORM.
     """
 
     TTL_S = 60.0
@@ -52,11 +55,71 @@ class ChatCache:
             self._rows[key] = hit
         if hit[0] is None:
             return None
-        return session.merge(hit[0], load=False), session.merge(hit[1], load=False)
+        # Read-only snapshots, shared rather than attached: no feature changes a chat or a community
+        # through the ORM (settings change by UPDATE, then ``forget``), and attaching both cost a
+        # third of a plain message's handling.
+        return hit[0], hit[1]
 
     def forget(self) -> None:
         """Drop every snapshot, e.g. after a handler changed a chat's settings."""
         self._rows.clear()
+
+
+class MemberCache:
+    """Senders by platform id, attached to each event's session without a query.
+
+    Every message starts by finding its sender, and that lookup cost as much as the rest of
+    a plain message's handling. A member written through any session of this process is
+    evicted at once (``evict``); other processes (a second worker, a roster import) are seen
+    within ``TTL_S`` seconds. The least recently used entries go beyond ``MAX_ENTRIES``.
+    """
+
+    TTL_S = 10.0
+    MAX_ENTRIES = 20_000
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[tuple[str, str], tuple[Member, float]] = OrderedDict()
+        self._key_of: dict[int, tuple[str, str]] = {}
+
+    def get(self, session: Session, *, platform: str, external_id: str) -> Member | None:
+        """The member behind a platform id attached to ``session``; None for someone never seen."""
+        key = (platform, external_id)
+        hit = self._rows.get(key)
+        if hit is not None and hit[1] >= time.monotonic():
+            self._rows.move_to_end(key)
+            return session.merge(hit[0], load=False)
+        member = community_repo.member_for(session, platform=platform, external_id=external_id)
+        if member is not None:
+            self._rows[key] = (_detached_copy(member), time.monotonic() + self.TTL_S)
+            self._key_of[member.id] = key
+            if len(self._rows) > self.MAX_ENTRIES:
+                _old_key, (old, _) = self._rows.popitem(last=False)
+                self._key_of.pop(old.id, None)
+        return member
+
+    def evict(self, member_ids: set[int]) -> None:
+        """Forget the members with these ids (they were just written)."""
+        for member_id in member_ids:
+            key = self._key_of.pop(member_id, None)
+            if key is not None:
+                self._rows.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _detached_copy(member: Member) -> Member:
+    copy = Member(**{c.key: getattr(member, c.key) for c in Member.__table__.columns})
+    make_transient_to_detached(copy)
+    return copy
+
+
+@event.listens_for(Session, "after_flush")
+def _evict_written_members(session: Session, _flush_context) -> None:
+    cache = session.info.get("member_cache")
+    if cache is not None:
+        written = {o.id for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Member)}
+        cache.evict(written)
 
 
 @dataclass
@@ -73,6 +136,7 @@ class Services:
     simulated_platform: str | None = None
     bot_username: str | None = None
     chats: ChatCache = field(default_factory=ChatCache)
+    members: MemberCache = field(default_factory=MemberCache)
 
     def require_scheduler(self) -> "Scheduler":
         if self.scheduler is None:

@@ -5,9 +5,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Workers starting together on PostgreSQL migrate one after the other (released at commit).
+MIGRATION_LOCK_KEY = int.from_bytes(b"migrate", "big")
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -22,6 +25,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision``."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

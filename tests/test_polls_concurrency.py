@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import func, select
@@ -10,24 +9,27 @@ from sqlmodel import func, select
 from bot.config import HouseholdConfig, MemberConfig
 from bot.events import IncomingMessage
 from storage.models import Ballot, PollVoter
+from tests.support.race import handle_concurrently
 from tests.support.testbot import TestBot
 from tests.test_polls import poll_settings
 
 THREADS = 16
 
 
-def vote_all(bot: TestBot, chat: str, votes: list[tuple[str, str]], tag: str) -> list[str]:
-    """Hand every (sender, text) to the dispatcher from a pool of threads at once; the replies' texts."""
-    at = bot.now
-    names = {m.key: m.name for c in bot.settings.communities for m in c.members}
+def vote_all(bot: TestBot | list[TestBot], chat: str, votes: list[tuple[str, str]], tag: str) -> list[str]:
+    """Hand every (sender, text) to the dispatcher from a pool of threads at once; the replies' texts.
 
-    def one(item):
-        n, (sender, text) = item
-        event = IncomingMessage("console", chat, sender, names.get(sender, sender), text, at, message_id=f"{tag}-{n}")
-        return [o.text for o in bot.runtime.dispatcher.handle(event)]
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        replies = list(pool.map(one, enumerate(votes)))
+    Given several bots (workers on one database), the votes are dealt out among them in turn.
+    """
+    bots = bot if isinstance(bot, list) else [bot]
+    at = bots[0].now
+    names = {m.key: m.name for c in bots[0].settings.communities for m in c.members}
+    calls = [
+        (bots[n % len(bots)],
+         IncomingMessage("console", chat, sender, names.get(sender, sender), text, at, message_id=f"{tag}-{n}"))
+        for n, (sender, text) in enumerate(votes)
+    ]
+    replies = [[o.text for o in sent] for sent in handle_concurrently(calls, threads=THREADS)]
     assert all(len(r) == 1 for r in replies)
     return [r[0] for r in replies]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from bot.features import FEATURES
@@ -116,3 +117,28 @@ def test_held_messages_wait_in_the_outbox_not_in_memory(db_url):
     restarted = bot_at(db_url, start=datetime.fromisoformat("2026-11-24T06:00:00+08:00"))
     assert [(s.at.hour, s.text) for s in restarted.advance(timedelta(hours=2))] == [(7, "晚安")]
     restarted.close()
+
+
+def test_a_worker_dying_between_a_run_and_storing_the_next_one_loses_nothing_and_doubles_nothing(db_url):
+    bot = bot_at(db_url)
+    bot.say("b3", "zhang", "#定时 10 开会了")
+    ran = []
+
+    def run_then_die(call):
+        ran.append(bot.runtime.dispatcher.run_job(call.job_id, call.task, call.args, call.scheduled_at, call.late))
+        raise KeyboardInterrupt  # killed after the run committed, before the store moved on
+
+    bot.runtime.scheduler.runner = run_then_die
+    with pytest.raises(KeyboardInterrupt):
+        bot.advance(timedelta(minutes=11))
+    assert [[o.text for o in r] for r in ran] == [["开会了"]]
+    assert bot.runtime.scheduler.get("test-say:b3:开会了") is not None  # still due for the next leader
+    bot.close()
+    taking_over = bot_at(db_url, start=datetime.fromisoformat("2026-11-23T09:12:00+08:00"))
+    # The dead worker never sent its message: it goes out once from the outbox; the job does not run again.
+    assert [s.text for s in taking_over.advance(timedelta(minutes=1))] == ["开会了"]
+    assert taking_over.runtime.scheduler.get("test-say:b3:开会了") is None
+    with taking_over.session() as s:
+        assert s.exec(select(func.count()).select_from(JobRun).where(JobRun.job_id == "test-say:b3:开会了")).one() == 1
+        assert s.exec(select(func.count()).select_from(Outbox).where(Outbox.text == "开会了")).one() == 1
+    taking_over.close()

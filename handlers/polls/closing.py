@@ -30,6 +30,9 @@ def close_at_deadline(ctx: Context, poll_id: int) -> None:
         poll.outcome = "passed" if tally.decision.passed else "failed"
         ctx.session.add(poll)
     text = render.results_text(tally, final=True, scope=poll_scope(ctx.session, poll))
+    if ctx.late:
+        # The bot was stopped across the deadline: say the result comes after it, not at it.
+        text += f"\n（补发：本投票已于 {render.when(poll.deadline, ctx.settings.tz)} 截止，系统恢复后公布结果）"
     if poll.outcome == "passed":
         text += f"\n需要每户出资的，负责人可发“#收费 {poll.id} 每户50元”登记收费。"
     image = render.chart(tally, chart_dir(ctx))

@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from handlers.polls import render
 from handlers.polls.feature import router
-from handlers.polls.scope import all_buildings, poll_scope
+from handlers.polls.scope import poll_scope
 from storage.models import Household, Poll, PollKind
 from storage.repo import polls as polls_repo
 
@@ -33,21 +33,26 @@ class Voter:
 
 
 def voter_for(ctx: Context, poll: Poll) -> Voter:
-    """The sender as a voter in ``poll``, or a Forbidden saying why they cannot vote."""
+    """The sender as a voter in ``poll``, or a Forbidden saying why they cannot vote.
+
+    Runs for every vote, so it asks the database yes/no questions about the scope instead of
+    loading the scope's buildings; the scope's name is worked out only for a refusal.
+    """
     session, member = ctx.session, ctx.member
-    inside = {b.id for b in polls_repo.scope_buildings(session, poll_id=poll.id)}
-    everything = all_buildings(session, ctx.community.id)
-    scope = poll_scope(session, poll)
     household = session.get(Household, member.household_id) if member.household_id else None
-    if household is not None and household.building_id not in inside:
-        raise Forbidden(f"{render.title(poll)} 只限{scope}的住户参加，您家 {household.code} 不在范围内。")
+    if household is not None and not polls_repo.covers(session, poll_id=poll.id, building_id=household.building_id):
+        raise Forbidden(f"{render.title(poll)} 只限{poll_scope(session, poll)}的住户参加，"
+                        f"您家 {household.code} 不在范围内。")
     if poll.kind == PollKind.quick:
         if household is not None:
             return Voter(f"member:{member.id}", household, household.building_id, member.display_name)
-        if inside == {b.id for b in everything} or ctx.chat.building_id in inside:
-            building = ctx.chat.building_id if ctx.chat.building_id in inside else None
-            return Voter(f"member:{member.id}", None, building, member.display_name)
-        raise Forbidden(f"{render.title(poll)} 只限{scope}的住户参加。请先发“#绑定 门牌”登记您家，或在本楼的群里投。")
+        chat_building = ctx.chat.building_id
+        if chat_building is not None and polls_repo.covers(session, poll_id=poll.id, building_id=chat_building):
+            return Voter(f"member:{member.id}", None, chat_building, member.display_name)
+        if polls_repo.covers_community(session, poll_id=poll.id, community_id=ctx.community.id):
+            return Voter(f"member:{member.id}", None, None, member.display_name)
+        raise Forbidden(f"{render.title(poll)} 只限{poll_scope(session, poll)}的住户参加。"
+                        "请先发“#绑定 门牌”登记您家，或在本楼的群里投。")
     if household is None:
         raise Forbidden("这是每户一票的投票，请先发“#绑定 门牌”（如 #绑定 3-2-301）登记您家，楼栋长审核后就能投。")
     if poll.kind == PollKind.formal and household.area_m2 is None:

@@ -223,7 +223,8 @@ def offer_registration(ctx: Context) -> bool:
         return False
     if tickets_repo.recent_offer(ctx.session, member_id=ctx.member.id, since=ctx.now - OFFER_COOLDOWN):
         return False
-    offer = TicketOffer(member_id=ctx.member.id, chat_id=ctx.chat.id, text=text, created_at=ctx.now)
+    offer = TicketOffer(member_id=ctx.member.id, chat_id=ctx.chat.id, text=text, created_at=ctx.now,
+                        images=[])  # given, not defaulted: pydantic inspects a default_factory on every call
     ctx.session.add(offer)
     ctx.session.flush()
     lines = []

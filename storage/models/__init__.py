@@ -25,6 +25,7 @@ from storage.models.polls import (
     Proposal,
     ProposalSupport,
 )
+from storage.models.points import PointBalance, PointClaim, PointEntry, Redemption, Reward
 from storage.models.reminders import Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus
 from storage.models.scheduling import JobRun
 from storage.models.tickets import (
@@ -45,4 +46,5 @@ __all__ = [
     "TicketReminder", "TicketStatus", "TicketSupport",
     "Ballot", "FeeCollection", "FeePayment", "Poll", "PollBuilding", "PollChat", "PollKind",
     "PollVoter", "Proposal", "ProposalSupport",
+    "PointBalance", "PointClaim", "PointEntry", "Redemption", "Reward",
 ]

@@ -45,6 +45,8 @@ class Outbox(SQLModel, table=True):
     # How many parts of a message split for its platform are already out (resume there).
     parts_sent: int = 0
     platform_message_id: str | None = Field(default=None, max_length=128, index=True)
+    # Until then, the worker that took the row for sending owns it (several workers, one sender).
+    leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PendingChoice(SQLModel, table=True):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
 from storage.models import Building, Chat, ChatKind, Community, Grid, Household, Member, MemberIdentity, Role
@@ -24,24 +24,31 @@ def chat_by_key(session: Session, *, key: str) -> Chat | None:
     return session.exec(select(Chat).where(Chat.key == key)).first()
 
 
+# Built once: this runs for every message, and building a statement costs more than running it.
+_MEMBER_BY_IDENTITY = (
+    select(Member)
+    .join(MemberIdentity, MemberIdentity.member_id == Member.id)
+    .where(MemberIdentity.platform == bindparam("platform"), MemberIdentity.external_id == bindparam("external_id"))
+)
+
+
 def member_for(session: Session, *, platform: str, external_id: str) -> Member | None:
     """The member owning a platform user id, or None for someone never seen."""
     return session.exec(
-        select(Member)
-        .join(MemberIdentity, MemberIdentity.member_id == Member.id)
-        .where(MemberIdentity.platform == platform, MemberIdentity.external_id == external_id)
+        _MEMBER_BY_IDENTITY, params={"platform": platform, "external_id": external_id}
     ).first()
 
 
 def resolve_member(
-    session: Session, *, community_id: int, platform: str, external_id: str, display_name: str, now: datetime
+    session: Session, *, community_id: int, platform: str, external_id: str, display_name: str, now: datetime,
+    found: Member | None = None,
 ) -> Member:
     """The sender as a member: found by platform id (never by name), created as a resident if new.
 
     The display name is refreshed for showing only; it never changes who the member is or
-    what they may do.
+    what they may do. ``found`` is the member a cache already found for this platform id.
     """
-    member = member_for(session, platform=platform, external_id=external_id)
+    member = found if found is not None else member_for(session, platform=platform, external_id=external_id)
     name = clean_name(display_name)
     if member is None:
         member = Member(community_id=community_id, display_name=name or external_id[:100], created_at=now)

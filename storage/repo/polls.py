@@ -7,8 +7,9 @@ never both be stored, and the later one replaces the earlier.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -27,22 +28,34 @@ from storage.models import (
     ProposalSupport,
     Role,
 )
-
-
-def _insert(session: Session, model):
-    """An INSERT that understands ON CONFLICT on the session's database."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+from storage.repo.conflict import INSERT_FOR, insert_once
 
 
 def _insert_once(session: Session, model, keys: list[str], **values) -> bool:
     """Insert a row unless its unique key exists; True when this call inserted it."""
-    statement = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    # RETURNING, not rowcount: psycopg reports no row count for INSERT … ON CONFLICT here.
-    return session.execute(statement.returning(model.id)).first() is not None
+    return insert_once(session, model, values, keys=tuple(keys)) is not None
+
+
+_BALLOT_REPLACED = ("member_id", "household_id", "building_id", "choices", "cast_at")
+
+
+@cache
+def _upsert_ballot_statement(dialect: str):
+    # Built once per database kind: building ``excluded`` columns cost more than the vote itself.
+    statement = INSERT_FOR[dialect](Ballot.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["poll_id", "voter"], set_={key: statement.excluded[key] for key in _BALLOT_REPLACED},
+    )
+
+
+_CURRENT_STATE = select(Poll.status, Poll.deadline).where(Poll.id == bindparam("poll_id")).with_for_update(read=True)
+_BALLOT_OF = (
+    select(Ballot).where(Ballot.poll_id == bindparam("poll_id"), Ballot.voter == bindparam("voter"))
+    .execution_options(populate_existing=True)
+)
+_COVERS = select(PollBuilding.id).where(
+    PollBuilding.poll_id == bindparam("poll_id"), PollBuilding.building_id == bindparam("building_id")
+)
 
 
 # -- polls ------------------------------------------------------------------------------
@@ -62,9 +75,7 @@ def lock_poll(session: Session, *, poll_id: int) -> Poll | None:
 
 def current_state(session: Session, *, poll_id: int) -> tuple[str, datetime]:
     """The poll's status and deadline as committed now, holding a share lock so closing waits for us."""
-    return session.execute(
-        select(Poll.status, Poll.deadline).where(Poll.id == poll_id).with_for_update(read=True)
-    ).one()
+    return session.execute(_CURRENT_STATE, {"poll_id": poll_id}).one()
 
 
 def scope_buildings(session: Session, *, poll_id: int) -> list[Building]:
@@ -76,6 +87,18 @@ def scope_buildings(session: Session, *, poll_id: int) -> list[Building]:
             .order_by(Building.id)
         ).all()
     )
+
+
+def covers(session: Session, *, poll_id: int, building_id: int) -> bool:
+    """Whether a building is in the poll's scope."""
+    return session.exec(_COVERS, params={"poll_id": poll_id, "building_id": building_id}).first() is not None
+
+
+def covers_community(session: Session, *, poll_id: int, community_id: int) -> bool:
+    """Whether the poll's scope is every building of the community."""
+    in_scope = session.exec(select(func.count()).select_from(PollBuilding).where(PollBuilding.poll_id == poll_id)).one()
+    total = session.exec(select(func.count()).select_from(Building).where(Building.community_id == community_id)).one()
+    return in_scope == total
 
 
 def poll_chats(session: Session, *, poll_id: int) -> list[Chat]:
@@ -125,21 +148,10 @@ def upsert_ballot(
     building_id: int | None, choices: list[int], now: datetime,
 ) -> None:
     """Store a voter's ballot, replacing the one they had: the latest vote wins."""
-    statement = _insert(session, Ballot).values(
+    session.execute(_upsert_ballot_statement(session.get_bind().dialect.name), dict(
         poll_id=poll_id, voter=voter, member_id=member_id, household_id=household_id,
         building_id=building_id, choices=choices, cast_at=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["poll_id", "voter"],
-        set_={
-            "member_id": statement.excluded.member_id,
-            "household_id": statement.excluded.household_id,
-            "building_id": statement.excluded.building_id,
-            "choices": statement.excluded.choices,
-            "cast_at": statement.excluded.cast_at,
-        },
-    )
-    session.execute(statement)
+    ))
 
 
 def locked_ballot(session: Session, *, poll_id: int, voter: str) -> Ballot | None:
@@ -165,10 +177,7 @@ def delete_ballot(session: Session, *, poll_id: int, voter: str) -> bool:
 
 
 def ballot_of(session: Session, *, poll_id: int, voter: str) -> Ballot | None:
-    return session.exec(
-        select(Ballot).where(Ballot.poll_id == poll_id, Ballot.voter == voter)
-        .execution_options(populate_existing=True)
-    ).first()
+    return session.exec(_BALLOT_OF, params={"poll_id": poll_id, "voter": voter}).first()
 
 
 def ballots(session: Session, *, poll_id: int) -> list[Ballot]:

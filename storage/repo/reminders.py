@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import column, func, table, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import (
     Chat, Reminder, ReminderChat, ReminderCheckin, ReminderOccurrence, ReminderStatus,
 )
 from storage.models.reminders import LIVE_STATUSES
+from storage.repo.conflict import insert_once
 
 # APScheduler's job store table (bot.scheduler keeps it in our database).
 _JOBS = table("apscheduler_jobs", column("id"), column("next_run_time"))
@@ -157,16 +157,11 @@ def add_checkin(
     INSERT ... ON CONFLICT DO NOTHING on the unique (occurrence, member) decides, so two
     racing messages record one check-in and neither transaction fails.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(ReminderCheckin)
-        .values(occurrence_id=occurrence.id, reminder_id=occurrence.reminder_id, member_id=member_id,
-                chat_id=chat_id, checked_in_at=now)
-        .on_conflict_do_nothing(index_elements=["occurrence_id", "member_id"])
-        .returning(ReminderCheckin.id)
-    )
-    return session.execute(statement).scalar()
+    row = insert_once(session, ReminderCheckin, dict(
+        occurrence_id=occurrence.id, reminder_id=occurrence.reminder_id, member_id=member_id,
+        chat_id=chat_id, checked_in_at=now,
+    ), keys=("occurrence_id", "member_id"))
+    return row[0] if row is not None else None
 
 
 def checkin_count(session: Session, *, occurrence_id: int) -> int:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -13,20 +11,7 @@ from storage.models import (
     TicketStatus, TicketSupport,
 )
 from storage.models.tickets import OPEN_STATUSES
-
-
-def _insert_ignoring_conflict(session: Session, model, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on either database; True when a row was written.
-
-    Deciding by the unique constraint (not by a prior read) is what keeps two racing
-    transactions from both writing, without a savepoint or a failed flush.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
-    # rowcount is not reliable with RETURNING (psycopg reports none): a returned row is the answer.
-    return session.execute(statement).first() is not None
+from storage.repo.conflict import insert_once
 
 
 def next_number(session: Session, *, community_id: int) -> int:
@@ -35,7 +20,7 @@ def next_number(session: Session, *, community_id: int) -> int:
     The counter row's update takes a row lock (PostgreSQL) or the write lock (SQLite),
     so concurrent transactions queue up and each gets its own number.
     """
-    _insert_ignoring_conflict(session, TicketCounter, {"community_id": community_id, "last_number": 0})
+    insert_once(session, TicketCounter, {"community_id": community_id, "last_number": 0})
     return session.execute(
         update(TicketCounter)
         .where(TicketCounter.community_id == community_id)
@@ -89,9 +74,9 @@ def supports(session: Session, *, ticket_id: int) -> list[TicketSupport]:
 
 def add_support(session: Session, *, ticket_id: int, member_id: int, chat_id: int, now: datetime) -> bool:
     """Record a 附议; False when this member already supports the ticket."""
-    return _insert_ignoring_conflict(
+    return insert_once(
         session, TicketSupport, {"ticket_id": ticket_id, "member_id": member_id, "chat_id": chat_id, "created_at": now}
-    )
+    ) is not None
 
 
 def latest_by_reporter(session: Session, *, reporter_id: int, chat_id: int, since: datetime) -> Ticket | None:
@@ -167,9 +152,9 @@ def recent_offer(session: Session, *, member_id: int, since: datetime) -> Ticket
 
 def claim_reminder(session: Session, *, ticket_id: int, kind: str, since: datetime, now: datetime) -> bool:
     """Note an overdue reminder as sent; False when it was sent before (once per threshold)."""
-    return _insert_ignoring_conflict(
+    return insert_once(
         session, TicketReminder, {"ticket_id": ticket_id, "kind": kind, "since": since, "sent_at": now}
-    )
+    ) is not None
 
 
 def set_passive_reports(session: Session, *, chat_id: int, on: bool) -> None:

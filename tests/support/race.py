@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.events import Event, Outgoing
 from tests.support.testbot import TestBot
@@ -23,3 +24,12 @@ def handle_at_once(calls: list[tuple[TestBot, Event]]) -> list[list[Outgoing]]:
     for thread in threads:
         thread.join()
     return results
+
+
+def handle_concurrently(calls: list[tuple[TestBot, Event]], *, threads: int = 16) -> list[list[Outgoing]]:
+    """Every event handed to its bot's dispatcher from one pool of threads, all at once; what each returned.
+
+    Several bots on one database stand for several worker processes.
+    """
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(lambda call: call[0].runtime.dispatcher.handle(call[1]), calls))
