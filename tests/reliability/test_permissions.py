@@ -1,12 +1,13 @@
 """Every privileged command against every role and scope: only the allowed ones change anything.
 
 The scene is building 5 (grid 1): its tickets, a binding request, passed decisions, a
-proposal. Acting on it: staff, the grid leader of grid 1 (in scope) and of grid 2 (not), the
+proposal, a resident's points entry, two pending claims and a redemption. Acting on it: staff, the grid leader of grid 1 (in scope) and of grid 2 (not), the
 building leader of building 5 (in scope) and of building 3 (not), a resident of building 5,
 and a resident who renamed themselves "网格长" (identity is the platform id, never the name).
 """
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import timedelta
 
@@ -48,10 +49,19 @@ CASES = {
     "收费": ("#收费 2 每户30元 修车棚", BUILDING_5),
     "缴费": ("#缴费 5-1-101", BUILDING_5),
     "转投票": ("#转投票 1 截止 周五18:00", GRID_1),
+    "积分": ("#积分 @赵大爷 志愿服务 1小时", BUILDING_5),
+    "撤销积分": ("#撤销积分 {entry} 记错了", BUILDING_5),
+    "批准": ("#批准 {claim}", BUILDING_5),
+    "驳回积分": ("#驳回积分 {other_claim} 当天没有活动", BUILDING_5),
+    "发放": ("#发放 {redemption}", {"staff"}),
 }
+# Members @mentioned by a command's text (the platform sends them with the message).
+MENTIONS = {"积分": ("zhao",)}
 # Privileged commands that only show things: refused to residents, and out of scope they show
 # nothing of building 5.
-READ_ONLY = {"待审核": "#待审核", "未投票": "#未投票 1"}
+READ_ONLY = {"待审核": "#待审核", "未投票": "#未投票 1", "待审积分": "#待审积分", "积分核对": "#积分核对"}
+# What each read-only command shows those in scope and must not show anyone else.
+SHOWN_IN_SCOPE = {"待审核": "5-1-102", "待审积分": "赵大爷"}
 SCENE = [
     ("b5", "zhao", "#报事 5栋楼下消防通道被车堵了"),
     ("b5", "zhao", "#报事 5栋电梯坏了 停在6楼不动"),
@@ -67,12 +77,20 @@ SCENE = [
     ("b5", "zhao", "#提议 在5栋门口加装晾衣架"),
     ("b5", "r51102", "#支持 1"),
 ]
-# Points commands (issue 6, merged after this table was written): their scope and self-award
-# refusals are covered in tests/test_points.py; they still need rows here, on a scene with
-# ledger entries, claims and a redemption. Listed so any other new privileged command fails below.
-NOT_YET_TABULATED = {"积分", "撤销积分", "批准", "驳回积分", "待审积分", "积分核对", "发放"}
+# (chat, sender, text, mentions, the number the reply gives it); after the decisions closed.
+POINTS_SCENE = [
+    ("b5", "bl5", "#积分 @赵大爷 志愿服务 2小时", ("zhao",), ("entry", r"记录 #(\d+)")),
+    ("b5", "zhao", "#兑换 卫生纸", (), ("redemption", r"兑换单 #(\d+)")),
+    ("b5", "zhao", "#申请积分 志愿服务 1小时", (), ("claim", r"积分申请 #(\d+)")),
+    ("b5", "zhao", "#申请积分 大扫除", (), ("other_claim", r"积分申请 #(\d+)")),
+]
 # What a command may write even when refused or answering: its reply, and its message id claimed.
 ANSWER_TABLES = {"outbox", "processed_message"}
+
+
+def scene_settings(folder):
+    settings = poll_settings(folder)
+    return settings.model_copy(update={"points": {"rewards": [{"name": "卫生纸", "cost": 10, "stock": 5}]}})
 
 
 def privileged() -> set[str]:
@@ -84,21 +102,27 @@ def privileged() -> set[str]:
 def scene(tmp_path_factory, sqlite_template):
     """A migrated SQLite file with the scene played on it, and the moment it ended."""
     folder = tmp_path_factory.mktemp("scene")
-    bot = TestBot(database_url=sqlite_template.fresh(folder), settings=poll_settings(folder))
+    bot = TestBot(database_url=sqlite_template.fresh(folder), settings=scene_settings(folder))
     for chat, sender, text in SCENE:
         bot.say(chat, sender, text)
     bot.advance(timedelta(days=2))  # both decisions close, passed
     bot.say("b5", "bl5", "#收费 1 每户50元 安装监控")
+    numbers = {}
+    for chat, sender, text, mentions, (name, pattern) in POINTS_SCENE:
+        reply = bot.say(chat, sender, text, mentions=mentions)[0].text
+        found = re.search(pattern, reply)
+        assert found, (text, reply)
+        numbers[name] = found.group(1)
     at = bot.now
     bot.close()
-    return folder / "test.db", at
+    return folder / "test.db", at, numbers
 
 
 def bot_on(scene, tmp_path, name: str) -> TestBot:
-    path, at = scene
+    path, at, _ = scene
     copy = tmp_path / f"{name}.db"
     shutil.copyfile(path, copy)
-    return TestBot(database_url=f"sqlite:///{copy}", settings=poll_settings(tmp_path), start=at)
+    return TestBot(database_url=f"sqlite:///{copy}", settings=scene_settings(tmp_path), start=at)
 
 
 def state(bot: TestBot) -> dict:
@@ -116,23 +140,24 @@ def changed(bot: TestBot, act) -> tuple[list[str], list]:
 
 
 def test_every_privileged_command_is_in_the_table():
-    assert privileged() == set(CASES) | set(READ_ONLY) | NOT_YET_TABULATED
+    assert privileged() == set(CASES) | set(READ_ONLY)
 
 
 @pytest.mark.parametrize("command", sorted(CASES))
 def test_only_the_allowed_change_anything(scene, tmp_path, command):
     text, allowed = CASES[command]
+    text, mentions = text.format(**scene[2]), MENTIONS.get(command, ())
     bot = bot_on(scene, tmp_path, "refused")
     for actor in sorted(set(ACTORS) - allowed):
         sender, name = ACTORS[actor]
-        tables, sent = changed(bot, lambda: bot.say("b5", sender, text, name=name))
+        tables, sent = changed(bot, lambda: bot.say("b5", sender, text, name=name, mentions=mentions))
         assert tables == [], f"{actor} changed {tables} with {text}: {[s.text for s in sent]}"
         assert sent and any(word in sent[0].text for word in ("只有", "不在", "只能")), (actor, sent[0].text)
     bot.close()
     for actor in sorted(allowed):
         sender, name = ACTORS[actor]
         bot = bot_on(scene, tmp_path, actor)
-        tables, sent = changed(bot, lambda: bot.say("b5", sender, text, name=name))
+        tables, sent = changed(bot, lambda: bot.say("b5", sender, text, name=name, mentions=mentions))
         assert tables, f"{actor} was allowed but changed nothing with {text}: {[s.text for s in sent]}"
         bot.close()
 
@@ -149,3 +174,9 @@ def test_what_only_leaders_may_see_stays_in_their_scope(scene, tmp_path, command
         assert "只有" in shown[actor], (actor, shown[actor])
     for actor in ("grid2_leader", "building3_leader"):
         assert "5-1-10" not in shown[actor] and "newbie" not in shown[actor], (actor, shown[actor])
+    secret = SHOWN_IN_SCOPE.get(command)
+    if secret is not None:
+        for actor in ("staff", "grid1_leader", "building5_leader"):
+            assert secret in shown[actor], (actor, shown[actor])
+        for actor in set(ACTORS) - {"staff", "grid1_leader", "building5_leader"}:
+            assert secret not in shown[actor], (actor, shown[actor])
