@@ -108,8 +108,8 @@ def _same_open_ticket(ctx: Context, ticket: Ticket) -> Ticket | None:
     if ticket.building_id is None:
         return None
     candidates = [
-        t for t in tickets_repo.open_tickets(ctx.session, community_id=ctx.community.id, category=ticket.category,
-                                             building_id=ticket.building_id)
+        t for t in tickets_repo.open_tickets_like(ctx.session, community_id=ctx.community.id,
+                                                  category=ticket.category, building_id=ticket.building_id)
         if t.id != ticket.id
     ]
     return most_similar(ticket.text, candidates)
@@ -221,12 +221,10 @@ def offer_registration(ctx: Context) -> bool:
     result = parse(text)
     if not result.is_report:
         return False
-    if tickets_repo.recent_offer(ctx.session, member_id=ctx.member.id, since=ctx.now - OFFER_COOLDOWN):
+    if tickets_repo.offered_since(ctx.session, member_id=ctx.member.id, since=ctx.now - OFFER_COOLDOWN):
         return False
-    offer = TicketOffer(member_id=ctx.member.id, chat_id=ctx.chat.id, text=text, created_at=ctx.now,
-                        images=[])  # given, not defaulted: pydantic inspects a default_factory on every call
-    ctx.session.add(offer)
-    ctx.session.flush()
+    offer_id = tickets_repo.add_offer(ctx.session, member_id=ctx.member.id, chat_id=ctx.chat.id, text=text,
+                                      now=ctx.now)
     lines = []
     if result.urgency == "urgent":
         hint = safety_hint(text, result.category)
@@ -236,10 +234,10 @@ def offer_registration(ctx: Context) -> bool:
     if same is not None:
         lines.append(f"是否与 #{same.number} 相同？{excerpt(same.text, 20)}（{same.status.label}）")
         choices = (Choice(f"相同，附议 #{same.number}", f"tickets.support:{same.number}"),
-                   Choice("不同，登记新报事", f"tickets.register:{offer.id}"))
+                   Choice("不同，登记新报事", f"tickets.register:{offer_id}"))
     else:
         lines.append("这件事要登记为报事吗？登记后网格长会跟进。")
-        choices = (Choice("登记", f"tickets.register:{offer.id}"),)
+        choices = (Choice("登记", f"tickets.register:{offer_id}"),)
     reply(ctx, "\n".join(lines), choices=choices)
     return True
 
@@ -248,8 +246,8 @@ def _same_for_offer(ctx: Context, text: str, result) -> Ticket | None:
     building, _, _ = _place(ctx, result.building, None, None)
     if building is None:
         return None
-    candidates = tickets_repo.open_tickets(ctx.session, community_id=ctx.community.id, category=result.category,
-                                           building_id=building.id)
+    candidates = tickets_repo.open_tickets_like(ctx.session, community_id=ctx.community.id,
+                                                category=result.category, building_id=building.id)
     return most_similar(text, candidates)
 
 

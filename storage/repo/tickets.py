@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -88,6 +88,32 @@ def latest_by_reporter(session: Session, *, reporter_id: int, chat_id: int, sinc
     ).first()
 
 
+# Built once, run with parameters: a passive report offer runs these on every report-like
+# message, and building the statements cost more than running them (see docs/PERFORMANCE.md).
+_OPEN_OF_KIND = (
+    select(Ticket)
+    .where(Ticket.community_id == bindparam("community_id"), Ticket.status.in_(OPEN_STATUSES),
+           Ticket.category == bindparam("category"), Ticket.building_id == bindparam("building_id"))
+    .order_by(Ticket.number)
+)
+_offer = TicketOffer.__table__
+_RECENT_OFFER = (
+    select(_offer.c.id)
+    .where(_offer.c.member_id == bindparam("member_id"), _offer.c.created_at > bindparam("since"))
+    .limit(1)
+)
+_INSERT_OFFER = insert(_offer).returning(_offer.c.id)
+
+
+def open_tickets_like(session: Session, *, community_id: int, category: str | None, building_id: int) -> list[Ticket]:
+    """Open tickets of one category in one building, oldest first (the candidates for "the same")."""
+    if category is None:
+        return open_tickets(session, community_id=community_id, category=None, building_id=building_id)
+    return list(session.exec(_OPEN_OF_KIND, params={
+        "community_id": community_id, "category": category, "building_id": building_id,
+    }).all())
+
+
 def open_tickets(session: Session, *, community_id: int, chat: Chat | None = None,
                  category: str | None = None, building_id: int | None = None) -> list[Ticket]:
     """Open tickets of a community, optionally of a chat's scope, a category or a building, oldest first."""
@@ -144,10 +170,18 @@ def staff(session: Session, *, community_id: int) -> list[Member]:
     ).all())
 
 
-def recent_offer(session: Session, *, member_id: int, since: datetime) -> TicketOffer | None:
-    return session.exec(
-        select(TicketOffer).where(TicketOffer.member_id == member_id, TicketOffer.created_at > since)
-    ).first()
+def offered_since(session: Session, *, member_id: int, since: datetime) -> bool:
+    """Whether the member was offered registration since a moment (offers are rate-limited)."""
+    return session.connection().execute(_RECENT_OFFER, {"member_id": member_id, "since": since}).first() is not None
+
+
+def add_offer(session: Session, *, member_id: int, chat_id: int, text: str, now: datetime) -> int:
+    """Record an offer to register a message; its id. A Core insert: this runs for every report-like message."""
+    session.flush()
+    session.info["flushed"] = True  # as a flush would: the transaction changed data
+    return session.connection().execute(_INSERT_OFFER, {
+        "member_id": member_id, "chat_id": chat_id, "text": text, "images": [], "created_at": now,
+    }).scalar_one()
 
 
 def claim_reminder(session: Session, *, ticket_id: int, kind: str, since: datetime, now: datetime) -> bool:
