@@ -78,12 +78,16 @@ def _kind(text: str) -> str:
     return "chat" if text in CHITCHAT else "command" if text in COMMANDS else "report"
 
 
-def run_pipeline(messages: int, url: str, *, scale: bool = False) -> dict:
+def run_pipeline(messages: int, url: str, *, scale: bool = False, parse_cache: bool = True) -> dict:
+    import handlers.tickets.parser as parser_module
     from bot.config import load_settings
     from bot.events import IncomingMessage
     from bot.render import as_text
     from bot.runtime import SimulatedRuntime
 
+    if not parse_cache:
+        # Every message parsed in full, as if no two texts were alike.
+        parser_module._parse_short = parser_module._parse_safely
     data_dir = Path(tempfile.mkdtemp(prefix="cocreate-bench-files-"))
     began_start = time.perf_counter()
     if scale:
@@ -119,9 +123,11 @@ def run_pipeline(messages: int, url: str, *, scale: bool = False) -> dict:
             by_kind[kind].append(dt)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     runtime.close()
+    hits, misses = parser_module._parse_short.cache_info()[:2] if parse_cache else (0, 1)
     kinds = {k: round(statistics.fmean(v) * 1000, 3) for k, v in by_kind.items() if v}
     return _summary("cocreate", wall, cpu, elapsed,
-                    {"mean_ms_by_kind": kinds, "startup_s": round(startup_s, 2), "members_loaded": loaded,
+                    {"mean_ms_by_kind": kinds, "parse_cache_hit_rate": round(hits / max(1, hits + misses), 3),
+                     "startup_s": round(startup_s, 2), "members_loaded": loaded,
                      "chats": sum(len(c.chats) for c in settings.communities)})
 
 
@@ -156,12 +162,13 @@ def measure(messages: int, backend: str, *, scale: bool = False) -> tuple[dict, 
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="cocreate-bench-") as tmp:
-        for side in ("floor", "cocreate"):
+        for side in ("floor", "cocreate", "uncached"):
             with fresh_database(backend, tmp, side) as url:
                 command = [sys.executable, "-m", "benchmarks.pipeline", "--side", side,
                            "--messages", str(messages), "--db", url] + (["--scale"] if scale else [])
                 out = subprocess.run(command, capture_output=True, text=True, check=True)
                 results[side] = json.loads(out.stdout.strip().splitlines()[-1])
+    results["cocreate"]["uncached"] = results["uncached"]
     return results["cocreate"], results["floor"]
 
 
@@ -184,23 +191,33 @@ def report(ours: dict, floor: dict, *, title: str) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     table = "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
     kinds = ", ".join(f"{k} {v:.2f} ms" for k, v in ours["mean_ms_by_kind"].items())
-    extra = f"\nmean wall latency by kind: {kinds}; start-up {ours['startup_s']} s, {ours['chats']} chats"
+    extra = (f"\nmean wall latency by kind: {kinds}; start-up {ours['startup_s']} s, {ours['chats']} chats; "
+             f"parse cache hits {ours.get('parse_cache_hit_rate', 0):.0%} (the chit-chat repeats 15 phrases)")
     if ours.get("members_loaded"):
         extra += f", {ours['members_loaded']} members loaded"
+    uncached = ours.get("uncached")
+    if uncached:
+        extra += (f"\nwithout the parse cache (every text parsed in full): {uncached['cpu_per_message_ms']:.3f} ms CPU "
+                  f"per message, {1000 / uncached['cpu_per_message_ms']:.0f}/s on one core, "
+                  f"{uncached['cpu_per_message_ms'] / floor['cpu_per_message_ms']:.2f}x the floor; "
+                  f"p99 {uncached['p99_ms']:.3f} ms")
     return table + extra
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--side", choices=["cocreate", "floor"])
+    parser.add_argument("--side", choices=["cocreate", "uncached", "floor"])
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--db")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--scale", action="store_true")
     args = parser.parse_args(argv)
     if args.side:
-        fn = run_pipeline if args.side == "cocreate" else run_floor
-        print(json.dumps(fn(args.messages, args.db, scale=args.scale)))
+        if args.side == "floor":
+            result = run_floor(args.messages, args.db, scale=args.scale)
+        else:
+            result = run_pipeline(args.messages, args.db, scale=args.scale, parse_cache=args.side == "cocreate")
+        print(json.dumps(result))
         return 0
     from benchmarks.population import pg_reachable
 

@@ -11,6 +11,7 @@ once per process, on the first call or through warm().
 import logging
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from . import charmodel as _charmodel
@@ -78,13 +79,28 @@ def parse_location(text: str) -> tuple[str | None, str | None, str | None]:
         return None, None, None
 
 
+# Group chats repeat their short messages all day (收到, 好的👍, 谢谢书记): the parse of a
+# short text is kept, bounded, so the thousandth 收到 costs a dictionary look-up.
+SHORT_TEXT = 40
+_CACHE_SIZE = 4096
+
+
 def parse(text: str) -> ParseResult:
     """The parse of one message; never raises (a failure is logged and reads as not a report)."""
+    if isinstance(text, str) and len(text) <= SHORT_TEXT:
+        return _parse_short(text)
+    return _parse_safely(text)
+
+
+def _parse_safely(text) -> ParseResult:
     try:
         return _parse(text)
     except Exception:
         log.exception("parse failed")
         return NOT_A_REPORT
+
+
+_parse_short = lru_cache(maxsize=_CACHE_SIZE)(_parse_safely)
 
 
 def _parse(text):

@@ -338,3 +338,23 @@ def test_a_report_with_the_reporters_phone_is_still_a_report_and_an_ad_is_not():
     assert (report.is_report, report.category, report.building, report.unit, report.room) == (
         True, "设施维修", "3", "2", None)
     assert parse("专业疏通下水道 空调清洗 价格实惠 电话13912345678").is_report is False
+
+
+# ---------------------------------------------------------------- the cache of short texts
+
+def test_a_repeated_short_text_is_answered_from_the_cache_with_the_same_parse():
+    from handlers.tickets import parser
+
+    text = "7#楼的楼梯灯坏了 快来人"
+    before = parser._parse_short.cache_info().hits
+    first, again = parse(text), parse(text)
+    assert again is first and parser._parse_short.cache_info().hits == before + 1
+    assert first == parser._parse_safely(text) == ParseResult(True, FAC, "7", None, None, "normal")
+
+
+def test_long_texts_are_parsed_in_full_and_not_kept():
+    from handlers.tickets import parser
+
+    text = "我们小区" + "真的" * parser.SHORT_TEXT + "3栋楼道灯坏了"
+    size = parser._parse_short.cache_info().currsize
+    assert parse(text).building == "3" and parser._parse_short.cache_info().currsize == size
