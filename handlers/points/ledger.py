@@ -145,7 +145,7 @@ def award(ctx: Context, *, member: Member, rule: RuleConfig, amount: int, reason
     (``clip``) get what room is left, or nothing.
     """
     repo.lock_member_balance(ctx.session, community_id=ctx.community.id, member_id=member.id)
-    if source is not None and repo.entry_with_source(ctx.session, community_id=ctx.community.id, source=source):
+    if source is not None and repo.source_seen(ctx.session, community_id=ctx.community.id, source=source):
         return None
     room = room_under_caps(ctx, member.id, rule)
     if room is not None and amount > room:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.models import Chat, Outbox, PendingChoice, ProcessedMessage
+from storage.repo.core import write
 
 # How long a worker owns an outbox row it is sending; renewed while the row is in its queue.
 OUTBOX_LEASE = timedelta(seconds=60)
@@ -25,7 +26,7 @@ def claim_message(
     """
     values = dict(platform=platform, chat_external_id=chat_external_id, message_id=message_id, handled_at=now)
     try:
-        _write(session, _INSERT_PROCESSED, values)
+        write(session, _INSERT_PROCESSED, values)
     except IntegrityError as exc:
         # The flush also writes the event's other changes; only this table's clash means "seen".
         if "processed_message" not in str(exc.orig):
@@ -40,17 +41,6 @@ _outbox = Outbox.__table__
 _INSERT_PROCESSED = insert(ProcessedMessage.__table__)
 _INSERT_OUTBOX = insert(_outbox).returning(_outbox.c.id)
 _INSERT_CHOICES = insert(PendingChoice.__table__)
-
-
-def _write(session: Session, statement, values: dict[str, Any]):
-    """Run an INSERT on the session's connection, in its transaction.
-
-    These run for every reply; going round the ORM's execution layer makes each several times
-    cheaper. The session is told it changed data, as a flush would have.
-    """
-    session.flush()
-    session.info["flushed"] = True
-    return session.connection().execute(statement, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +82,7 @@ def add_outbox(
         # Due now: the writer sends it right after the commit, so no other worker's sweep takes it.
         leased_until=now + OUTBOX_LEASE if not_before <= now else None,
     )
-    new_id = _write(session, _INSERT_OUTBOX, values).scalar_one()
+    new_id = write(session, _INSERT_OUTBOX, values).scalar_one()
     return OutboxRow(new_id, chat_id, text, not_before, values["mentions"], image, values["choices"], urgent, tag)
 
 
@@ -206,7 +196,7 @@ def add_choices(
     session: Session, *, chat_id: int, member_id: int | None, actions: list[str], now: datetime, expires_at: datetime
 ) -> None:
     """Remember numbered options so a reply "1" from the member (or anyone, without one) maps back."""
-    _write(session, _INSERT_CHOICES, dict(
+    write(session, _INSERT_CHOICES, dict(
         chat_id=chat_id, member_id=member_id, actions=actions, created_at=now, expires_at=expires_at
     ))
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import Session, select
 
 from storage.models import Building, Household, Member
 from storage.models.points import PointBalance, PointClaim, PointEntry, Redemption, Reward
-from storage.repo.conflict import dialect_insert
+from storage.repo.conflict import INSERT_FOR, dialect_insert
+from storage.repo.core import read, write
 
 # Spending points on a reward; rankings and caps count earnings only.
 REDEEM_RULE = "兑换"
@@ -17,36 +19,55 @@ REDEEM_RULE = "兑换"
 # -- the ledger ---------------------------------------------------------------------------
 
 
+# Built once, run with parameters: every vote and check-in appends an automatic entry.
+_entry = PointEntry.__table__
+_balance = PointBalance.__table__
+_INSERT_ENTRY = insert(_entry).returning(_entry.c.id)
+_MOVE_BALANCE = (update(_balance).where(_balance.c.member_id == bindparam("member"))
+                 .values(balance=_balance.c.balance + bindparam("amount")))
+_BALANCE_OF = select(_balance.c.balance).where(_balance.c.member_id == bindparam("member"))
+_SOURCE_SEEN = (select(_entry.c.id)
+                .where(_entry.c.community_id == bindparam("community"), _entry.c.source == bindparam("source"))
+                .limit(1))
+_EARNED_WINDOW = (_entry.c.member_id == bindparam("member"), _entry.c.at >= bindparam("start"),
+                  _entry.c.at < bindparam("end"))
+_EARNED_BY_RULE = select(func.coalesce(func.sum(_entry.c.amount), 0)).where(
+    *_EARNED_WINDOW, _entry.c.rule == bindparam("rule"))
+_EARNED_ALL = select(func.coalesce(func.sum(_entry.c.amount), 0)).where(
+    *_EARNED_WINDOW, _entry.c.rule != REDEEM_RULE)
+
+
+@cache
+def _lock_statement(dialect: str):
+    # A no-op update on conflict: the row is then locked (PostgreSQL) and its balance returned.
+    return (INSERT_FOR[dialect](_balance)
+            .on_conflict_do_update(index_elements=["member_id"], set_={"balance": _balance.c.balance})
+            .returning(_balance.c.balance))
+
+
 def lock_member_balance(session: Session, *, community_id: int, member_id: int) -> int:
     """The member's balance row, created if missing and locked until the transaction ends.
 
     Every change to a member's points goes through here first, so cap checks and
     "once per source" checks for one member never interleave.
     """
-    statement = (
-        dialect_insert(session, PointBalance)
-        .values(member_id=member_id, community_id=community_id, balance=0)
-        .on_conflict_do_update(index_elements=["member_id"], set_={"balance": PointBalance.balance})
-        .returning(PointBalance.balance)
-    )
-    return session.execute(statement).scalar_one()
+    statement = _lock_statement(session.get_bind().dialect.name)
+    return write(session, statement, {"member_id": member_id, "community_id": community_id, "balance": 0}).scalar_one()
 
 
 def append(session: Session, *, community_id: int, member_id: int, amount: int, rule: str, reason: str,
            approved_by_id: int | None, at: datetime, source: str | None = None,
            reverses_id: int | None = None) -> PointEntry:
-    """Add one entry and move the cached balance by the same amount, in this transaction."""
-    entry = PointEntry(community_id=community_id, member_id=member_id, amount=amount, rule=rule,
-                       reason=reason[:200], approved_by_id=approved_by_id, at=at, source=source,
-                       reverses_id=reverses_id)
-    session.add(entry)
+    """Add one entry and move the cached balance by the same amount, in this transaction.
+
+    Returns the entry as written, not attached to the session (it is never changed again).
+    """
+    values = dict(community_id=community_id, member_id=member_id, amount=amount, rule=rule, reason=reason[:200],
+                  approved_by_id=approved_by_id, at=at, source=source, reverses_id=reverses_id)
     lock_member_balance(session, community_id=community_id, member_id=member_id)
-    session.execute(
-        update(PointBalance).where(PointBalance.member_id == member_id)
-        .values(balance=PointBalance.balance + amount)
-    )
-    session.flush()
-    return entry
+    new_id = write(session, _INSERT_ENTRY, values).scalar_one()
+    write(session, _MOVE_BALANCE, {"member": member_id, "amount": amount})
+    return PointEntry(id=new_id, **values)
 
 
 def append_debited(session: Session, *, community_id: int, member_id: int, amount: int, reason: str,
@@ -70,10 +91,9 @@ def debit_if_covered(session: Session, *, member_id: int, amount: int) -> bool:
     return row is not None
 
 
-def entry_with_source(session: Session, *, community_id: int, source: str) -> PointEntry | None:
-    return session.exec(
-        select(PointEntry).where(PointEntry.community_id == community_id, PointEntry.source == source)
-    ).first()
+def source_seen(session: Session, *, community_id: int, source: str) -> bool:
+    """Whether an entry for this source event (checkin:12, poll:3:45) is in the ledger."""
+    return read(session, _SOURCE_SEEN, {"community": community_id, "source": source}).first() is not None
 
 
 def entry_in(session: Session, *, community_id: int, entry_id: int) -> PointEntry | None:
@@ -87,16 +107,16 @@ def reversal_of(session: Session, *, entry_id: int) -> PointEntry | None:
 
 def earned_between(session: Session, *, member_id: int, rule: str | None, start: datetime, end: datetime) -> int:
     """Points a member earned (net of reversals) in [start, end), for one rule or all (spending aside)."""
-    query = select(func.coalesce(func.sum(PointEntry.amount), 0)).where(
-        PointEntry.member_id == member_id, PointEntry.at >= start, PointEntry.at < end,
-    )
-    query = query.where(PointEntry.rule == rule) if rule is not None else query.where(PointEntry.rule != REDEEM_RULE)
-    return int(session.exec(query).one())
+    window = {"member": member_id, "start": start, "end": end}
+    if rule is None:
+        return int(read(session, _EARNED_ALL, window).scalar_one())
+    return int(read(session, _EARNED_BY_RULE, {**window, "rule": rule}).scalar_one())
 
 
 def balance(session: Session, *, member_id: int) -> int:
-    row = session.get(PointBalance, member_id)
-    return row.balance if row is not None else 0
+    """The cached balance as stored now (a statement, so never an object the session kept from before)."""
+    found = read(session, _BALANCE_OF, {"member": member_id}).scalar_one_or_none()
+    return found if found is not None else 0
 
 
 def ledger_balance(session: Session, *, member_id: int) -> int:

@@ -12,6 +12,7 @@ from storage.models import (
 )
 from storage.models.tickets import OPEN_STATUSES
 from storage.repo.conflict import insert_once
+from storage.repo.core import read, write
 
 
 def next_number(session: Session, *, community_id: int) -> int:
@@ -172,14 +173,12 @@ def staff(session: Session, *, community_id: int) -> list[Member]:
 
 def offered_since(session: Session, *, member_id: int, since: datetime) -> bool:
     """Whether the member was offered registration since a moment (offers are rate-limited)."""
-    return session.connection().execute(_RECENT_OFFER, {"member_id": member_id, "since": since}).first() is not None
+    return read(session, _RECENT_OFFER, {"member_id": member_id, "since": since}).first() is not None
 
 
 def add_offer(session: Session, *, member_id: int, chat_id: int, text: str, now: datetime) -> int:
     """Record an offer to register a message; its id. A Core insert: this runs for every report-like message."""
-    session.flush()
-    session.info["flushed"] = True  # as a flush would: the transaction changed data
-    return session.connection().execute(_INSERT_OFFER, {
+    return write(session, _INSERT_OFFER, {
         "member_id": member_id, "chat_id": chat_id, "text": text, "images": [], "created_at": now,
     }).scalar_one()
 
