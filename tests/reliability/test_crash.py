@@ -72,7 +72,8 @@ def test_killed_at_random_points_and_resumed_ends_as_a_clean_run_does(tmp_path, 
 
     assert kills >= KILLS - 1, "the process finished before it could be killed"
     crashed, crash_unsent = state_of(crash_url)
-    assert differences(clean, crashed) == []
+    found = differences(clean, crashed)
+    assert not found, "\n".join(found)
     assert crash_unsent == clean_unsent
     # Sent at least once each; a message sent but not yet recorded as sent when killed is sent again.
     crash_said = replaying.said(printed)
