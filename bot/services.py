@@ -36,6 +36,8 @@ class ChatCache:
 
     def __init__(self) -> None:
         self._rows: dict[tuple[str, str], tuple[Chat | None, Community | None, float]] = {}
+        # One snapshot per community, however many of its chats are loaded (a district has thousands).
+        self._communities: dict[int, tuple[Community, float]] = {}
 
     def get(self, session: Session, *, platform: str, external_id: str) -> tuple[Chat, Community] | None:
         """The chat and its community attached to ``session``; None (logged once) for an unknown chat."""
@@ -48,10 +50,8 @@ class ChatCache:
                     log.warning("ignoring %s chat %s: it is not in the config", platform, external_id)
                 hit = (None, None, time.monotonic() + self.TTL_S)
             else:
-                community = community_repo.community(session, community_id=chat.community_id)
                 session.expunge(chat)
-                session.expunge(community)
-                hit = (chat, community, time.monotonic() + self.TTL_S)
+                hit = (chat, self._community(session, chat.community_id), time.monotonic() + self.TTL_S)
             self._rows[key] = hit
         if hit[0] is None:
             return None
@@ -60,9 +60,18 @@ class ChatCache:
         # third of a plain message's handling.
         return hit[0], hit[1]
 
+    def _community(self, session: Session, community_id: int) -> Community:
+        known = self._communities.get(community_id)
+        if known is None or known[1] < time.monotonic():
+            community = community_repo.community(session, community_id=community_id)
+            session.expunge(community)
+            known = self._communities[community_id] = (community, time.monotonic() + self.TTL_S)
+        return known[0]
+
     def forget(self) -> None:
         """Drop every snapshot, e.g. after a handler changed a chat's settings."""
         self._rows.clear()
+        self._communities.clear()
 
 
 class MemberCache:
@@ -108,8 +117,13 @@ class MemberCache:
         return len(self._rows)
 
 
+_MEMBER_COLUMNS = tuple(c.key for c in Member.__table__.columns)
+
+
 def _detached_copy(member: Member) -> Member:
-    copy = Member(**{c.key: getattr(member, c.key) for c in Member.__table__.columns})
+    """A copy made as the ORM makes a loaded row (no constructor: it validates and costs more than the query)."""
+    copy = Member._sa_class_manager.new_instance()
+    vars(copy).update({key: getattr(member, key) for key in _MEMBER_COLUMNS})
     make_transient_to_detached(copy)
     return copy
 
