@@ -10,7 +10,7 @@ import re
 
 # \d also matches full-width digits, which voice input and some keyboards produce.
 ID_CARD = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXxＸｘ])(?![\dA-Za-z])|(?<!\d)(\d{4})\d{7}(\d{4})(?!\d)")
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
+MOBILE = re.compile(r"(?<!\d)([1１][3-9３-９]\d)[\s\-－]?\d{4}[\s\-－]?(\d{4})(?!\d)")
 
 
 def mask_personal(text: str) -> str:

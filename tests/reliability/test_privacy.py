@@ -11,8 +11,11 @@ import re
 import unicodedata
 from datetime import timedelta
 
+import pytest
+
 from bot.demo import play
 from bot.features import build_registry
+from bot.privacy import mask_personal
 from tests.reliability.sizes import size
 from tests.reliability.traffic import PERSONAL, messages
 from tests.reliability.test_redelivery import play as play_traffic
@@ -37,6 +40,12 @@ def seen(sent: Sent) -> str:
 def test_the_detector_finds_what_residents_type():
     assert all(leaks(p) for p in PERSONAL)
     assert not leaks("139****5678 4201***********1234 #27 2026年11月24日 1-1-101")
+
+
+@pytest.mark.parametrize("typed", PERSONAL)
+def test_every_way_residents_type_a_number_is_masked(typed):
+    masked = mask_personal(f"{typed}，谢谢")
+    assert leaks(masked) == [] and masked.endswith("，谢谢")
 
 
 def test_the_demo_transcript_masks_every_number():
