@@ -26,6 +26,19 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# Record numbers (claims, entries, redemptions, reminders) longer than this cannot exist, and
+# would overflow a database integer: they are refused as malformed, not looked up.
+MAX_RECORD_DIGITS = 9
+
+
+def record_number(text: str) -> int | None:
+    """A record's number as people write it (12, #12, ＃１２); None for anything else."""
+    digits = normalize(text).strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_RECORD_DIGITS:
+        return None
+    return int(digits)
+
+
 def read_command(
     text: str, *, mentions_bot: bool, registry: Registry, bot_username: str | None = None
 ) -> CommandCall | None:

@@ -5,7 +5,7 @@ import re
 
 from sqlmodel import select
 
-from bot.commands import normalize
+from bot.commands import normalize, record_number
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from bot.events import Choice
@@ -190,9 +190,10 @@ def _request_number(ctx: Context) -> int:
 
 
 def _as_number(text: str) -> int:
-    if not text.isdigit() or len(text) > 9:
+    number = record_number(text)
+    if number is None:
         raise UsageError(f"“{text}”不是申请编号。")
-    return int(text)
+    return number
 
 
 def _decide(ctx: Context, request_id: int, *, approve: bool, reason: str | None) -> None:

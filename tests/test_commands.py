@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import numbered_reply, read_command
+from bot.commands import numbered_reply, read_command, record_number
 from bot.router import Registry, Router
 
 router = Router("t")
@@ -90,3 +90,11 @@ def test_a_word_registered_twice_is_refused_at_start():
 
     with pytest.raises(ValueError):
         Registry([router, other])
+
+
+@pytest.mark.parametrize("text, number", [
+    ("12", 12), ("#12", 12), ("＃１２", 12), (" 7 ", 7), ("999999999", 999999999),
+    ("²", 2), ("1234567890", None), ("99999999999999999999", None), ("½", None), ("١٢", None), ("12a", None), ("", None),
+])
+def test_record_numbers_as_people_write_them_and_nothing_a_database_could_not_hold(text, number):
+    assert record_number(text) == number

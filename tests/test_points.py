@@ -343,3 +343,13 @@ def test_a_week_without_points_posts_no_summary_and_a_quarter_without_points_no_
     sent = bot.advance(to=datetime.fromisoformat("2027-01-04T09:00:00+08:00"))
     assert [s for s in sent if (s.outgoing.tag or "").startswith("points:")] == []
     bot.close()
+
+
+def test_numbers_too_long_to_exist_or_not_digits_get_the_usage_not_a_failure(bot):
+    for text in ("#批准 99999999999999999999", "#驳回积分 ½ 不对", "#撤销积分 12345678901234 重复",
+                 "#发放 99999999999999999999"):
+        reply = only(bot.say("lead", "staff1", text)).text
+        assert "用法" in reply or "不是" in reply, (text, reply)
+    reply = only(bot.say("lead", "staff1", "#奖品 肥皂 99999999999999999999分 库存3")).text
+    assert "用法" in reply, reply
+    assert ledger(bot) == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from bot.commands import record_number
 from bot.context import Context
 from bot.errors import NotFound, UsageError
 from bot.router import LEADERS
@@ -66,11 +67,12 @@ def give(ctx: Context) -> None:
 def undo(ctx: Context) -> None:
     """Reverse a ledger entry by a leader over that member (not their own)."""
     argv = ctx.argv
-    if not argv or not argv[0].lstrip("#").isdigit():
+    number = record_number(argv[0]) if argv else None
+    if number is None:
         raise UsageError()
-    entry = repo.entry_in(ctx.session, community_id=ctx.community.id, entry_id=int(argv[0].lstrip("#")))
+    entry = repo.entry_in(ctx.session, community_id=ctx.community.id, entry_id=number)
     if entry is None:
-        raise NotFound(f"没有积分记录 #{argv[0].lstrip('#')}。")
+        raise NotFound(f"没有积分记录 #{number}。")
     target = ctx.session.get(Member, entry.member_id)
     require_authority(ctx, target, "撤销")
     parts = ctx.args.split(maxsplit=1)

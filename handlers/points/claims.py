@@ -1,6 +1,7 @@
 """Residents claim points (#申请积分 志愿服务 2小时); a leader over their building approves or rejects."""
 from __future__ import annotations
 
+from bot.commands import record_number
 from bot.context import Context
 from bot.errors import NotFound, UsageError, UserError
 from bot.events import Choice
@@ -57,11 +58,12 @@ def _deciders(ctx: Context, member: Member) -> list[Member]:
 
 
 def _claim(ctx: Context, text: str) -> PointClaim:
-    if not text.lstrip("#").isdigit():
-        raise UsageError()
-    row = repo.lock_claim(ctx.session, community_id=ctx.community.id, claim_id=int(text.lstrip("#")))
+    number = record_number(text)
+    if number is None:
+        raise UsageError(f"“{text}”不是积分申请编号。")
+    row = repo.lock_claim(ctx.session, community_id=ctx.community.id, claim_id=number)
     if row is None:
-        raise NotFound(f"没有积分申请 #{text.lstrip('#')}。")
+        raise NotFound(f"没有积分申请 #{number}。")
     if row.status != "pending":
         raise UserError(f"积分申请 #{row.id} 已经{'批准' if row.status == 'approved' else '驳回'}了。")
     return row

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from bot.commands import record_number
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from bot.router import STAFF
@@ -13,7 +14,8 @@ from storage.repo import points as repo
 
 from .feature import config, router
 
-ITEM = re.compile(r"^(\S+)\s+(\d+)\s*分(?:\s+库存\s*(\d+))?$")
+# At most six digits: no reward costs a million points, and the column is a 32-bit integer.
+ITEM = re.compile(r"^(\S+)\s+([0-9]{1,6})\s*分(?:\s+库存\s*([0-9]{1,6}))?$")
 
 
 @router.on_startup
@@ -98,11 +100,12 @@ def redeem(ctx: Context) -> None:
                 usage="#发放 兑换单编号", example="#发放 3")
 def hand_over(ctx: Context) -> None:
     """Staff confirm a redeemed reward was handed over."""
-    if len(ctx.argv) != 1 or not ctx.argv[0].lstrip("#").isdigit():
+    number = record_number(ctx.argv[0]) if len(ctx.argv) == 1 else None
+    if number is None:
         raise UsageError()
-    row = repo.redemption_in(ctx.session, community_id=ctx.community.id, redemption_id=int(ctx.argv[0].lstrip("#")))
+    row = repo.redemption_in(ctx.session, community_id=ctx.community.id, redemption_id=number)
     if row is None:
-        raise NotFound(f"没有兑换单 #{ctx.argv[0].lstrip('#')}。")
+        raise NotFound(f"没有兑换单 #{number}。")
     if not repo.mark_handed(ctx.session, redemption_id=row.id, by_id=ctx.member.id, at=ctx.now):
         raise UserError(f"兑换单 #{row.id} 已经发放过了。")
     member = ctx.session.get(Member, row.member_id)

@@ -1,7 +1,7 @@
 """Residents' proposals: #提议 collects household supports (#支持); enough of them put it before staff."""
 from __future__ import annotations
 
-from bot.commands import normalize
+from bot.commands import normalize, record_number
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from bot.events import Choice
@@ -89,8 +89,9 @@ def to_poll_choice(ctx: Context, proposal_id: str) -> None:
     """The 转为户投票 choice offered to staff."""
     if ctx.role not in GRID_AND_STAFF:
         raise Forbidden("只有网格长和社区工作者可以把提议转为投票。")
+    number = record_number(proposal_id)
     proposal = polls_repo.proposal_in(ctx.session, community_id=ctx.community.id,
-                                      proposal_id=int(proposal_id)) if proposal_id.isdigit() else None
+                                      proposal_id=number) if number is not None else None
     if proposal is None:
         raise UserError("这个选项已经失效了。")
     _convert(ctx, proposal, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.commands import normalize, numbered_reply
+from bot.commands import normalize, numbered_reply, record_number
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from handlers.polls import render
@@ -254,8 +254,9 @@ def quoted_poll(ctx: Context) -> Poll | None:
 
 
 def _poll_from_action(ctx: Context, poll_id: str) -> Poll:
-    poll = polls_repo.poll_in(ctx.session, community_id=ctx.community.id, poll_id=int(poll_id)) \
-        if poll_id.isdigit() and len(poll_id) <= 9 else None
+    number = record_number(poll_id)
+    poll = polls_repo.poll_in(ctx.session, community_id=ctx.community.id, poll_id=number) \
+        if number is not None else None
     if poll is None:
         raise UserError(STALE)
     return poll

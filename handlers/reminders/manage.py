@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.commands import record_number
 from bot.context import Context
 from bot.errors import Forbidden, NotFound, UsageError, UserError
 from storage.models import Chat, Member, Reminder, ReminderStatus, Role
@@ -140,12 +141,13 @@ def _managed_reminder(ctx: Context, verb: str) -> Reminder:
 def _number(ctx: Context) -> int:
     argv = ctx.argv
     if argv:
-        text = argv[0].lstrip("#")
-        if not text.isdigit() or len(text) > 9:
+        number = record_number(argv[0])
+        if number is None:
             raise UsageError(f"“{argv[0]}”不是提醒编号。")
-        return int(text)
+        return number
     tag = ctx.replied_to_tag() or ""
-    kind, _, number = tag.partition(":")
-    if kind == "reminder" and number.isdigit():
-        return int(number)
+    kind, _, text = tag.partition(":")
+    number = record_number(text) if kind == "reminder" else None
+    if number is not None:
+        return number
     raise UsageError("请写明提醒编号（发 #提醒列表 查看）。")

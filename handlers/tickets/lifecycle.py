@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.commands import normalize
 from bot.context import Context
 from bot.errors import Forbidden, UsageError, UserError
 from bot.events import Choice
@@ -218,8 +219,8 @@ def rate_command(ctx: Context) -> None:
     argv = ctx.argv
     if len(argv) < 2:
         raise UsageError("请写 1 到 5 分。")
-    score = argv[1].rstrip("分")
-    if not score.isdigit() or not 1 <= int(score) <= 5:
+    score = normalize(argv[1]).rstrip("分")
+    if score not in {"1", "2", "3", "4", "5"}:
         raise UsageError(f"评分要在 1 到 5 之间，您写的是“{argv[1]}”。")
     comment = ctx.args.strip().split(maxsplit=2)[2].strip() if len(argv) > 2 else ""
     rate(ctx, ticket, int(score), comment)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.commands import record_number
 from bot.context import Context
 from bot.errors import Forbidden, UsageError, UserError
 from bot.events import Choice
@@ -254,7 +255,8 @@ def _same_for_offer(ctx: Context, text: str, result) -> Ticket | None:
 @router.action("tickets.register")
 def register_offered(ctx: Context, offer_id: str) -> None:
     """登记 pressed under an offer: the offered message becomes a ticket, once."""
-    offer = ctx.session.get(TicketOffer, int(offer_id)) if offer_id.isdigit() else None
+    number = record_number(offer_id)
+    offer = ctx.session.get(TicketOffer, number) if number is not None else None
     if offer is None or offer.chat_id != ctx.chat.id:
         raise UserError(STALE)
     if offer.member_id != ctx.member.id:
