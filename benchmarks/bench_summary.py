@@ -126,7 +126,7 @@ def run(backend: str, members: int, entries: int) -> None:
             def texts_for_every_chat(with_tickets: bool):
                 w = st.compute(session, community_id=community.id, start=start, end=SUNDAY_20)
                 for chat in chats:
-                    scope = st.chat_buildings(session, chat, w.buildings)
+                    scope = st.chat_buildings(chat, w.buildings)
                     mine = w.scoped(scope)
                     lines = [*st.member_lines(mine, 10), *st.building_lines(w, scope)]
                     if with_tickets:

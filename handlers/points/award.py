@@ -94,8 +94,8 @@ def _automatic(ctx: Context, rule_name: str | None, member_id: int, source: str,
     member = ctx.session.get(Member, member_id)
     if member is None or member.community_id != ctx.community.id:
         return
-    award(ctx, member=member, rule=config(ctx).rule(rule_name), amount=config(ctx).rule(rule_name).points,
-          reason=reason, approved_by=None, source=source, clip=True)
+    rule = config(ctx).rule(rule_name)
+    award(ctx, member=member, rule=rule, amount=rule.points, reason=reason, approved_by=None, source=source, clip=True)
 
 
 @router.on("checkin.recorded")

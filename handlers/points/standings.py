@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.charts import Bar, bar_chart
 from storage.models import Building, Chat, ChatKind
+from storage.repo import community as community_repo
 from storage.repo import points as repo
 
 from .ledger import public_name
@@ -58,22 +59,16 @@ class Standings:
             index.setdefault(r.building_id, []).append(r)
         return index
 
+    @cached_property
     def members(self) -> list[Row]:
         """Members with points, highest first (ties by member id: whoever was first in the roster)."""
-        return self.ranked
-
-    @cached_property
-    def ranked(self) -> list[Row]:
         return sorted((r for r in self.rows if r.points > 0), key=lambda r: (-r.points, r.member_id))
 
     def rank_of(self, member_id: int) -> int | None:
-        return next((n for n, r in enumerate(self.members(), 1) if r.member_id == member_id), None)
-
-    def building_rows(self) -> list[BuildingRow]:
-        return self.building_ranking
+        return next((n for n, r in enumerate(self.members, 1) if r.member_id == member_id), None)
 
     @cached_property
-    def building_ranking(self) -> list[BuildingRow]:
+    def building_rows(self) -> list[BuildingRow]:
         """最美楼栋: points per household, highest first."""
         points: dict[int, int] = {}
         for r in self.rows:
@@ -96,7 +91,7 @@ class Standings:
 
 
 def compute(session: Session, *, community_id: int, start: datetime, end: datetime) -> Standings:
-    buildings = repo.buildings(session, community_id=community_id)
+    buildings = community_repo.buildings(session, community_id=community_id)
     numbers = {b.id: b.number for b in buildings}
     rows = [
         Row(member_id, points, entries, public_name(name, hidden, numbers.get(building_id)), building_id, household_id)
@@ -106,19 +101,15 @@ def compute(session: Session, *, community_id: int, start: datetime, end: dateti
     return Standings(rows, buildings, repo.households_per_building(session, community_id=community_id))
 
 
-def chat_buildings(session: Session, chat: Chat, buildings: list[Building]) -> set[int] | None:
-    """The buildings a chat speaks for; None for the whole community (community and leaders' chats)."""
-    if chat.kind == ChatKind.building:
-        return {chat.building_id}
-    if chat.kind == ChatKind.grid:
-        return {b.id for b in buildings if b.grid_id == chat.grid_id}
-    if chat.kind == ChatKind.compound:
-        return {b.id for b in buildings if b.compound_id == chat.compound_id}
-    return None
+def chat_buildings(chat: Chat, buildings: list[Building]) -> set[int] | None:
+    """The ids of the buildings a chat speaks for; None for the whole community (community and leaders' chats)."""
+    if chat.kind in (ChatKind.community, ChatKind.leaders):
+        return None
+    return {b.id for b in community_repo.chat_buildings(chat, buildings)}
 
 
 def member_lines(standings: Standings, top: int) -> list[str]:
-    rows = standings.members()[:top]
+    rows = standings.members[:top]
     if not rows:
         return ["还没有人得分。"]
     return [f"{n}. {r.shown} {r.points} 分" for n, r in enumerate(rows, 1)]
@@ -126,7 +117,7 @@ def member_lines(standings: Standings, top: int) -> list[str]:
 
 def building_lines(whole: Standings, building_ids: set[int] | None) -> list[str]:
     """The building ranking; a single building's chat sees its own place in the community."""
-    ranking = [b for b in whole.building_rows() if b.households]
+    ranking = [b for b in whole.building_rows if b.households]
     if building_ids is not None and len(building_ids) == 1:
         mine = next((n for n, b in enumerate(ranking, 1) if b.building.id in building_ids), None)
         if mine is None:
@@ -145,7 +136,7 @@ def building_lines(whole: Standings, building_ids: set[int] | None) -> list[str]
 
 def chart(path: Path, standings: Standings, *, title: str, subtitle: str, top: int) -> str | None:
     """A bar chart of the top members, or None when nobody scored."""
-    rows = standings.members()[:top]
+    rows = standings.members[:top]
     if not rows:
         return None
     bar_chart(path, title=title, subtitle=subtitle,

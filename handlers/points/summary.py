@@ -89,7 +89,7 @@ def post_summaries(ctx: Context, start: datetime, end: datetime, label: str = "�
 def summary_for(ctx: Context, chat, whole: st.Standings, start: datetime, end: datetime, span: str,
                 *, top: int, label: str = "本周") -> tuple[str, str | None]:
     """One chat's weekly summary text and chart path."""
-    scope = st.chat_buildings(ctx.session, chat, whole.buildings)
+    scope = st.chat_buildings(chat, whole.buildings)
     mine = whole.scoped(scope)
     where = "" if scope is None else f"（{chat.name}）"
     lines = [f"【{label}积分】{span}{where}",
@@ -114,15 +114,21 @@ def quarterly_ranking(ctx: Context) -> None:
     whole = st.compute(ctx.session, community_id=ctx.community.id, start=start, end=end)
     if not whole.rows:
         return
-    title = f"【{ctx.local(start):%Y}年第{(ctx.local(start).month - 1) // 3 + 1}季度积分晾晒】"
+    title = f"【{quarter_name(ctx, start)}积分晾晒】"
     for chat in community_repo.chats_of_community(ctx.session, community_id=ctx.community.id):
         ctx.send(chat, quarter_text(ctx, chat, whole, title, top=cfg.top), tag="points:quarterly")
 
 
+def quarter_name(ctx: Context, start: datetime) -> str:
+    """2026年第4季度, for the quarter starting at ``start``."""
+    local = ctx.local(start)
+    return f"{local:%Y}年第{(local.month - 1) // 3 + 1}季度"
+
+
 def quarter_text(ctx: Context, chat, whole: st.Standings, title: str, *, top: int) -> str:
-    scope = st.chat_buildings(ctx.session, chat, whole.buildings)
+    scope = st.chat_buildings(chat, whole.buildings)
     mine = whole.scoped(scope)
-    honour = [f"🏅 {r.shown} {r.points} 分" for r in mine.members()[:top]]
+    honour = [f"🏅 {r.shown} {r.points} 分" for r in mine.members[:top]]
     lines = [title, f"本季度 {mine.activities} 人次参加活动，{mine.participants} 人得分，共 {mine.total} 分。",
              "光荣榜：", *(honour or ["本季度还没有人得分。"]), *st.building_lines(whole, scope)]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from storage.repo import points as repo
 from . import standings as st
 from .feature import config, router
 from .ledger import quarter_start, week_start
-from .summary import quarter_text
+from .summary import quarter_name, quarter_text
 
 
 @router.command("我的积分", aliases=("mypoints",), summary="查看自己的积分、本周得分、排名和最近记录",
@@ -48,7 +48,7 @@ def leaderboard(ctx: Context) -> None:
         raise UsageError()
     top = config(ctx).top
     whole = st.compute(ctx.session, community_id=ctx.community.id, start=start, end=ctx.now)
-    scope = st.chat_buildings(ctx.session, ctx.chat, whole.buildings)
+    scope = st.chat_buildings(ctx.chat, whole.buildings)
     mine = whole.scoped(scope)
     lines = [f"【{label}积分榜】{ctx.local(start):%m月%d日}起，共 {mine.total} 分、{mine.participants} 人得分",
              *st.member_lines(mine, top), *st.building_lines(whole, scope)]
@@ -60,7 +60,7 @@ def honour_roll(ctx: Context) -> None:
     """The quarter's top members so far, for this chat's scope."""
     start = quarter_start(ctx, ctx.now)
     whole = st.compute(ctx.session, community_id=ctx.community.id, start=start, end=ctx.now)
-    title = f"【{ctx.local(start):%Y}年第{(ctx.local(start).month - 1) // 3 + 1}季度光荣榜（截至{ctx.local(ctx.now):%m月%d日}）】"
+    title = f"【{quarter_name(ctx, start)}光荣榜（截至{ctx.local(ctx.now):%m月%d日}）】"
     ctx.reply(quarter_text(ctx, ctx.chat, whole, title, top=config(ctx).top))
 
 
@@ -71,7 +71,7 @@ def privacy(ctx: Context) -> None:
     choice = ctx.args.strip()
     if choice not in ("开", "关"):
         raise UsageError()
-    member = ctx.session.get(Member, ctx.member.id)
+    member = ctx.member
     member.public_as_building = choice == "开"
     ctx.session.add(member)
     ctx.reply("好的，榜单上您只显示为本楼居民。" if choice == "开" else "好的，榜单上显示您的名字和楼栋。")

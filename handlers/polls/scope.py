@@ -59,13 +59,7 @@ def resolve_scope(ctx: Context, spec: PollSpec, origin: Chat) -> Scope:
 def chat_buildings(session: Session, chat: Chat, everything: list[Building] | None = None) -> list[Building]:
     """The buildings a chat speaks for: its building, grid or compound; all for the community chat."""
     everything = everything if everything is not None else _buildings(session, chat.community_id)
-    if chat.building_id:
-        return [b for b in everything if b.id == chat.building_id]
-    if chat.grid_id:
-        return [b for b in everything if b.grid_id == chat.grid_id]
-    if chat.compound_id:
-        return [b for b in everything if b.compound_id == chat.compound_id]
-    return everything
+    return community_repo.chat_buildings(chat, everything)
 
 
 def check_may_cover(ctx: Context, buildings: list[Building], everything: list[Building]) -> None:
@@ -102,7 +96,7 @@ def all_buildings(session: Session, community_id: int) -> list[Building]:
 
 
 def _buildings(session: Session, community_id: int) -> list[Building]:
-    return list(session.exec(select(Building).where(Building.community_id == community_id).order_by(Building.id)))
+    return community_repo.buildings(session, community_id=community_id)
 
 
 def _named(session: Session, community_id: int, words: list[str], everything: list[Building],

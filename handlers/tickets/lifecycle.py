@@ -212,6 +212,9 @@ def reject_button(ctx: Context, number: str) -> None:
 
 # -- the reporter: rate, reopen -----------------------------------------------------------
 
+SCORES = frozenset("12345")
+
+
 @router.command("评价", aliases=("rate",), summary="为办结的报事打分（1–5 分）",
                 usage="#评价 工单编号 分数 [一句话]", example="#评价 27 5 灯很亮，谢谢")
 def rate_command(ctx: Context) -> None:
@@ -220,7 +223,7 @@ def rate_command(ctx: Context) -> None:
     if len(argv) < 2:
         raise UsageError("请写 1 到 5 分。")
     score = normalize(argv[1]).rstrip("分")
-    if score not in {"1", "2", "3", "4", "5"}:
+    if score not in SCORES:
         raise UsageError(f"评分要在 1 到 5 之间，您写的是“{argv[1]}”。")
     comment = ctx.args.strip().split(maxsplit=2)[2].strip() if len(argv) > 2 else ""
     rate(ctx, ticket, int(score), comment)
@@ -228,7 +231,7 @@ def rate_command(ctx: Context) -> None:
 
 @router.action("tickets.rate")
 def rate_button(ctx: Context, number: str, score: str) -> None:
-    if score not in {"1", "2", "3", "4", "5"}:
+    if score not in SCORES:
         raise UserError("这个选项已经失效了。")
     rate(ctx, find(ctx, _number(number)), int(score), "")
 

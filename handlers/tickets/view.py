@@ -1,7 +1,7 @@
 """How a ticket is named in a chat: its number, location, reporter (or "3栋居民") and a short excerpt."""
 from __future__ import annotations
 
-from bot.commands import normalize
+from bot.commands import normalize, record_number
 from bot.context import Context
 from bot.errors import NotFound, UsageError
 from storage.models import Building, Chat, ChatKind, Member, Ticket
@@ -20,8 +20,7 @@ ACTION_LABELS = {
 
 def read_number(text: str) -> int | None:
     """A ticket number as people write it: 27, #27, ＃２７, 27号."""
-    text = normalize(text).strip().lstrip("#").rstrip("号")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return record_number(normalize(text).strip().rstrip("号"))
 
 
 def ticket_from_args(ctx: Context, *, what: str = "工单编号") -> Ticket:

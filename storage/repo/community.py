@@ -127,6 +127,23 @@ def may_manage_building(member: Member, building: Building) -> bool:
     return False
 
 
+def buildings(session: Session, *, community_id: int) -> list[Building]:
+    """The community's buildings in roster order."""
+    return list(session.exec(select(Building).where(Building.community_id == community_id).order_by(Building.id)))
+
+
+def chat_buildings(chat: Chat, buildings: list[Building]) -> list[Building]:
+    """Of the community's ``buildings``, those a chat speaks for: its building, grid or compound;
+    all of them for the community chat and the leaders' chat."""
+    if chat.building_id:
+        return [b for b in buildings if b.id == chat.building_id]
+    if chat.grid_id:
+        return [b for b in buildings if b.grid_id == chat.grid_id]
+    if chat.compound_id:
+        return [b for b in buildings if b.compound_id == chat.compound_id]
+    return buildings
+
+
 def chats_of_kind(session: Session, *, community_id: int, kind: ChatKind) -> list[Chat]:
     return list(
         session.exec(select(Chat).where(Chat.community_id == community_id, Chat.kind == kind)).all()

@@ -15,11 +15,6 @@ from sqlmodel import Session
 INSERT_FOR = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def dialect_insert(session: Session, model):
-    """An INSERT for ``model`` that understands ON CONFLICT on the session's database."""
-    return INSERT_FOR[session.get_bind().dialect.name](model)
-
-
 @cache
 def _insert_once_statement(dialect: str, model, keys: tuple[str, ...] | None):
     # Built once and given values as parameters: some of these run for every vote, and

@@ -7,9 +7,9 @@ from functools import cache
 from sqlalchemy import bindparam, case, func, insert, update
 from sqlmodel import Session, select
 
-from storage.models import Building, Household, Member
+from storage.models import Household, Member
 from storage.models.points import PointBalance, PointClaim, PointEntry, Redemption, Reward
-from storage.repo.conflict import INSERT_FOR, dialect_insert
+from storage.repo.conflict import INSERT_FOR, insert_once
 from storage.repo.core import read, write
 
 # Spending points on a reward; rankings and caps count earnings only.
@@ -181,10 +181,6 @@ def households_per_building(session: Session, *, community_id: int) -> dict[int,
     ).all())
 
 
-def buildings(session: Session, *, community_id: int) -> list[Building]:
-    return list(session.exec(select(Building).where(Building.community_id == community_id).order_by(Building.id)))
-
-
 def household_members(session: Session, *, household_id: int) -> list[int]:
     return list(session.exec(select(Member.id).where(Member.household_id == household_id)))
 
@@ -253,9 +249,8 @@ def reward_named(session: Session, *, community_id: int, name: str) -> Reward | 
 
 def add_reward_once(session: Session, *, community_id: int, name: str, cost: int, stock: int) -> bool:
     """Put a configured reward in the catalogue unless it is there (its stock is then the database's)."""
-    statement = (dialect_insert(session, Reward).values(community_id=community_id, name=name, cost=cost, stock=stock)
-                 .on_conflict_do_nothing(index_elements=["community_id", "name"]).returning(Reward.id))
-    return session.execute(statement).first() is not None
+    values = {"community_id": community_id, "name": name, "cost": cost, "stock": stock}
+    return insert_once(session, Reward, values, keys=("community_id", "name")) is not None
 
 
 def take_one(session: Session, *, reward_id: int) -> int | None:
